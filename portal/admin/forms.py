@@ -1,0 +1,63 @@
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from portal.auth.models import ROLE_LABELS, Role
+from portal.auth.services import password_problem
+from portal.units.services import by_code
+
+ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
+
+
+def _password_rule(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def _existing_unit(form, field):
+    field.unit = by_code((field.data or "").strip())
+    if field.unit is None:
+        raise ValidationError("Không có đơn vị với mã này.")
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField(
+        "Tên đăng nhập",
+        validators=[
+            DataRequired("Vui lòng nhập tên đăng nhập."),
+            Length(min=3, max=50, message="Tên đăng nhập dài từ 3 đến 50 ký tự."),
+            Regexp(r"^[A-Za-z0-9._-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới."),
+        ],
+    )
+    full_name = StringField("Họ và tên", validators=[DataRequired("Vui lòng nhập họ và tên."), Length(max=120)])
+    password = PasswordField("Mật khẩu ban đầu", validators=[DataRequired("Vui lòng nhập mật khẩu."), _password_rule])
+    role = SelectField("Vai trò", choices=ROLE_CHOICES)
+    unit_code = StringField("Mã đơn vị", validators=[DataRequired("Vui lòng nhập mã đơn vị."), _existing_unit])
+    submit = SubmitField("Tạo tài khoản")
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField("Họ và tên", validators=[DataRequired("Vui lòng nhập họ và tên."), Length(max=120)])
+    submit = SubmitField("Lưu")
+
+
+class GrantForm(FlaskForm):
+    role = SelectField("Vai trò", choices=ROLE_CHOICES)
+    unit_code = StringField("Mã đơn vị", validators=[DataRequired("Vui lòng nhập mã đơn vị."), _existing_unit])
+    submit = SubmitField("Thêm vai trò")
+
+
+class RemoveGrantForm(FlaskForm):
+    grant_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Gỡ")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("Mật khẩu mới", validators=[DataRequired("Vui lòng nhập mật khẩu mới."), _password_rule])
+    submit = SubmitField("Đặt lại mật khẩu")
+
+
+class ActiveForm(FlaskForm):
+    submit = SubmitField("Đổi trạng thái")

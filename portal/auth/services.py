@@ -1,0 +1,116 @@
+"""Accounts: password hashing, sign-in with throttling, password changes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from limits import parse
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.auth.models import User, new_session_token
+from portal.extensions import db, limiter
+from portal.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["PASSWORD_TIME_COST"], memory_cost=cfg["PASSWORD_MEMORY_COST"], parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# A hash of nothing, checked when the account does not exist, so that timing does not
+# reveal which usernames are real.
+_DUMMY = {}
+
+
+def _dummy_verify(password: str) -> None:
+    key = (current_app.config["PASSWORD_TIME_COST"], current_app.config["PASSWORD_MEMORY_COST"])
+    if key not in _DUMMY:
+        _DUMMY[key] = hash_password("not-a-password")
+    try:
+        _hasher().verify(_DUMMY[key], password)
+    except VerificationError:
+        pass
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    error: str | None = None
+
+
+THROTTLED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
+INACTIVE = "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị."
+
+
+def _limits():
+    cfg = current_app.config
+    return [
+        (parse(cfg["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account"),
+        (parse(cfg["LOGIN_LIMIT_PER_ADDRESS"]), "login-address"),
+    ]
+
+
+def authenticate(username: str, password: str, address: str) -> LoginResult:
+    """Check a sign-in. Failed attempts are counted per account and per address;
+    past the limit every attempt is refused until the window passes."""
+    username = (username or "").strip().lower()
+    keys = {"login-account": username, "login-address": address or "-"}
+    strategy = limiter.limiter
+    for item, scope in _limits():
+        if not strategy.test(item, scope, keys[scope]):
+            reset_at, _ = strategy.get_window_stats(item, scope, keys[scope])
+            minutes = max(1, round((reset_at - utcnow().timestamp()) / 60))
+            current_app.logger.warning("login throttled: scope=%s", scope)
+            return LoginResult(error=THROTTLED.format(minutes=minutes))
+
+    user = db.session.scalars(select(User).where(func.lower(User.username) == username)).first()
+    if user is None:
+        _dummy_verify(password)
+    if user is None or not verify_password(user, password):
+        for item, scope in _limits():
+            strategy.hit(item, scope, keys[scope])
+        current_app.logger.warning("login failed from %s", address)
+        return LoginResult(error=BAD_CREDENTIALS)
+    if not user.active:
+        return LoginResult(error=INACTIVE)
+
+    strategy.clear(_limits()[0][0], "login-account", username)
+    user.last_login_at = utcnow()
+    audit.record(user, "login", user, address=address)
+    db.session.flush()
+    return LoginResult(user=user)
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every login cookie of this user (logout everywhere)."""
+    user.session_token = new_session_token()
+
+
+def change_password(actor: User, user: User, new_password: str, *, action: str = "change_password") -> None:
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    audit.record(actor, action, user, changes={"password": "changed"})
+    db.session.flush()
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
+    return None

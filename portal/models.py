@@ -1,0 +1,4 @@
+"""Imports every model module so that the metadata (and Alembic) sees every table."""
+from portal.audit import AuditEvent  # noqa: F401
+from portal.auth.models import Grant, User  # noqa: F401
+from portal.units.models import Unit  # noqa: F401

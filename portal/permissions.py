@@ -1,0 +1,113 @@
+"""Who may do what: the only place.
+
+An ability is granted by roles (POLICY). A grant is a role held on one unit, and it
+reaches that unit and everything below it in the tree. Views declare their ability
+with @require; queries are narrowed with `scoped`, so a foreign id is simply not found.
+"""
+from __future__ import annotations
+
+import enum
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import false, or_, select
+
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.units.models import Unit
+
+
+class Ability(str, enum.Enum):
+    VIEW_HOME = "view_home"
+    CHANGE_OWN_PASSWORD = "change_own_password"
+    ADMIN_UNITS = "admin_units"
+    ADMIN_USERS = "admin_users"
+    VIEW_AUDIT = "view_audit"
+
+
+R = Role
+EVERY_ROLE = frozenset(Role)
+
+POLICY: dict[Ability, frozenset[Role]] = {
+    Ability.VIEW_HOME: EVERY_ROLE,
+    Ability.CHANGE_OWN_PASSWORD: EVERY_ROLE,
+    Ability.ADMIN_UNITS: frozenset({R.ADMIN}),
+    Ability.ADMIN_USERS: frozenset({R.ADMIN}),
+    Ability.VIEW_AUDIT: frozenset({R.ADMIN}),
+}
+
+
+def roles_for(ability: Ability) -> frozenset[Role]:
+    return POLICY[ability]
+
+
+def can(user: User | None, ability: Ability, unit: Unit | None = None) -> bool:
+    """May `user` use `ability`, on `unit` when given (the unit must lie within a grant)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    allowed = POLICY[ability]
+    for grant in user.grants:
+        if grant.role in allowed and (unit is None or unit.is_within(grant.unit)):
+            return True
+    return False
+
+
+def scope_paths(user: User, ability: Ability) -> list[str]:
+    """Tree paths of the user's grants that carry `ability` (minimal set)."""
+    paths = sorted({g.unit.path for g in user.grants if g.role in POLICY[ability]})
+    minimal: list[str] = []
+    for path in paths:
+        if not any(path.startswith(p) for p in minimal):
+            minimal.append(path)
+    return minimal
+
+
+def visible_units(user: User, ability: Ability):
+    """A SELECT of the ids of every unit the user reaches with `ability`."""
+    paths = scope_paths(user, ability)
+    if not paths:
+        return select(Unit.id).where(false())
+    return select(Unit.id).where(or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)))
+
+
+def scoped(stmt, user: User, ability: Ability, unit_column):
+    """Narrow a SELECT to rows whose unit the user reaches with `ability`."""
+    return stmt.where(unit_column.in_(visible_units(user, ability)))
+
+
+def get_scoped_or_404(model, object_id, user: User, ability: Ability, unit_column=None):
+    """Fetch one row by id, or 404 when it is missing or outside the user's units."""
+    unit_column = unit_column if unit_column is not None else model.unit_id
+    stmt = scoped(select(model).where(model.id == object_id), user, ability, unit_column)
+    row = db.session.scalars(stmt).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def require(ability: Ability):
+    """Route gate: login required, then the ability on at least one unit (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not can(current_user, ability):
+                current_app.logger.warning(
+                    "access denied: user=%s ability=%s path=%s", current_user.id, ability.value, request.path
+                )
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = ability
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a route as open to anonymous visitors (login page, health check)."""
+    view.access_rule = "public"
+    return view

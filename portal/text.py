@@ -1,0 +1,58 @@
+"""Vietnamese text rules shared by every domain: normalisation, folding, sorting."""
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+# Vietnamese alphabetical order; tone marks rank after the base letter.
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+_BASE_MARKS = {"\u0306", "\u0302", "\u031b"}  # ă/â/ê/ô, ơ/ư
+
+
+def clean(value: str | None) -> str:
+    """NFC, trimmed, inner whitespace collapsed."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def fold(value: str | None) -> str:
+    """Lower case without diacritics, đ → d: the key that search compares."""
+    text = unicodedata.normalize("NFD", clean(value).lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("đ", "d")
+
+
+def _letter_key(ch: str) -> tuple[int, int]:
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = 0
+    base = ""
+    for part in decomposed:
+        if part in _TONES:
+            tone = _TONES[part]
+        else:
+            base += part
+    base = unicodedata.normalize("NFC", base)
+    index = _ALPHABET.find(base)
+    return (index if index >= 0 else 100 + ord(base[0]) if base else 0, tone)
+
+
+def word_key(word: str) -> tuple:
+    word = word.lower()
+    letters = tuple(_letter_key(ch)[0] for ch in word)
+    tones = tuple(_letter_key(ch)[1] for ch in word)
+    return letters + (-1,) + tones
+
+
+def name_sort_key(full_name: str) -> tuple:
+    """Vietnamese order: given name (last word) first, then family and middle names."""
+    words = clean(full_name).split(" ")
+    if not words or words == [""]:
+        return ()
+    return (word_key(words[-1]), tuple(word_key(w) for w in words[:-1]))
+
+
+def title_name(value: str) -> str:
+    """"nguyễn thị hường" → "Nguyễn Thị Hường"."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in clean(value).split(" ") if w)
