@@ -12,19 +12,15 @@ from portal.auth.models import User
 from portal.demo.loader import ACCOUNTS
 from portal.extensions import db
 from portal.permissions import POLICY
-from portal.units.services import by_code
 from tests.conftest import log_in
+from tests.route_params import PARAMS
 
 USERNAMES = [a[0] for a in ACCOUNTS]
 
 
 def _sample_values(app) -> dict[str, object]:
-    """A value for each URL parameter name used by the routes."""
-    return {
-        "unit_id": by_code("00001").id,
-        "user_id": db.session.scalars(select(User).where(User.username == "xa1")).one().id,
-        "filename": "css/portal.css",
-    }
+    """A value for each URL parameter name used by the routes (tests/route_params.py)."""
+    return {name: make() for name, make in PARAMS.items()}
 
 
 def _routes(app):

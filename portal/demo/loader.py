@@ -3,16 +3,19 @@
 Other checks rely on these names and accounts; change them only with the issue."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from portal.admin import services as admin_services
 from portal.auth.models import Role, User
+from portal.campaigns.models import Campaign, CampaignKind
 from portal.extensions import db
 from portal.units import services as unit_services
 
 DEMO_PASSWORD = "demo1234"
+DEMO_CAMPAIGN = "Chiến dịch tháng 9/2021"
 UNITS_CSV = Path(__file__).with_name("hanoi_2021_units.csv")
 
 # username, full name, role, unit code
@@ -40,6 +43,10 @@ def load() -> None:
     for username, full_name, role, unit_code in ACCOUNTS:
         user = admin_services.create_user(None, username, full_name, DEMO_PASSWORD)
         admin_services.add_grant(None, user, role, unit_services.by_code(unit_code))
+    db.session.add(
+        Campaign(name=DEMO_CAMPAIGN, kind=CampaignKind.BOTH, unit=unit_services.by_code("01"),
+                 starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
+    )
     db.session.flush()
 
 

@@ -1,0 +1,22 @@
+"""official reports
+
+Revision ID: 0006
+Revises: 0005
+
+Reserved in the chain so that each domain's work can land in any order.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

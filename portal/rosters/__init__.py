@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("rosters", __name__, url_prefix="/rosters")

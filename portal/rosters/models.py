@@ -1,0 +1,112 @@
+"""Rosters: a commune's list of people for one campaign and one kind (testing / vaccination)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.campaigns.models import Campaign
+from portal.extensions import db
+from portal.timeutil import utcnow
+from portal.units.models import Unit
+
+
+def _enum(cls, length=20):
+    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class RosterKind(str, enum.Enum):
+    TESTING = "testing"
+    VACCINATION = "vaccination"
+
+    @property
+    def label(self) -> str:
+        return "Lấy mẫu xét nghiệm" if self is RosterKind.TESTING else "Tiêm chủng"
+
+
+class RosterStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Đang lập", "submitted": "Đã gửi duyệt", "returned": "Bị trả lại", "approved": "Đã phê duyệt"}[self.value]
+
+
+class Sex(str, enum.Enum):
+    MALE = "male"
+    FEMALE = "female"
+
+    @property
+    def label(self) -> str:
+        return "Nam" if self is Sex.MALE else "Nữ"
+
+
+class Zone(str, enum.Enum):
+    LOCKDOWN = "lockdown"
+    HIGH_RISK = "high_risk"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"lockdown": "Phong tỏa", "high_risk": "Nguy cơ cao", "other": "Khác"}[self.value]
+
+
+class Roster(db.Model):
+    __tablename__ = "roster"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)  # the commune
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    kind: Mapped[RosterKind] = mapped_column(_enum(RosterKind))
+    status: Mapped[RosterStatus] = mapped_column(_enum(RosterStatus), default=RosterStatus.DRAFT)
+    return_reason: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    campaign: Mapped[Campaign] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("unit_id", "campaign_id", "kind", name="uq_roster_unit_campaign_kind"),)
+
+
+class Person(db.Model):
+    """One row of a roster. unit_id and campaign_id repeat the roster's so that scoping,
+    search and cross-commune duplicate checks are single indexed lookups."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("roster.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    full_name: Mapped[str] = mapped_column(String(100))
+    name_folded: Mapped[str] = mapped_column(String(100))
+    sort_key: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None]
+    birth_year: Mapped[int]
+    sex: Mapped[Sex] = mapped_column(_enum(Sex, 10))
+    cccd: Mapped[str | None] = mapped_column(String(12))
+    phone: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    zone: Mapped[Zone] = mapped_column(_enum(Zone), default=Zone.OTHER)
+    priority_group: Mapped[str | None] = mapped_column(String(40))
+    prior_doses: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    roster: Mapped[Roster] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (
+        Index("ix_person_unit_folded", "unit_id", "name_folded"),
+        Index("ix_person_unit_sort", "unit_id", "sort_key"),
+        Index("ix_person_campaign_cccd", "campaign_id", "cccd"),
+        Index("ix_person_unit_phone", "unit_id", "phone"),
+    )
