@@ -38,8 +38,20 @@ POLICY: dict[Ability, frozenset[Role]] = {
 }
 
 
+# Abilities on health data (rosters, samples, coverage, health reports): a grant on a health
+# authority (Sở Y tế) reaches the whole territory it serves, not just the department's own subtree.
+HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+
+
 def roles_for(ability: Ability) -> frozenset[Role]:
     return POLICY[ability]
+
+
+def grant_reach(grant, ability: Ability) -> Unit:
+    """The unit whose subtree a grant covers for this ability."""
+    if ability in HEALTH_TERRITORY and grant.unit.health_authority:
+        return grant.unit.territory()
+    return grant.unit
 
 
 def can(user: User | None, ability: Ability, unit: Unit | None = None) -> bool:
@@ -48,14 +60,14 @@ def can(user: User | None, ability: Ability, unit: Unit | None = None) -> bool:
         return False
     allowed = POLICY[ability]
     for grant in user.grants:
-        if grant.role in allowed and (unit is None or unit.is_within(grant.unit)):
+        if grant.role in allowed and (unit is None or unit.is_within(grant_reach(grant, ability))):
             return True
     return False
 
 
 def scope_paths(user: User, ability: Ability) -> list[str]:
     """Tree paths of the user's grants that carry `ability` (minimal set)."""
-    paths = sorted({g.unit.path for g in user.grants if g.role in POLICY[ability]})
+    paths = sorted({grant_reach(g, ability).path for g in user.grants if g.role in POLICY[ability]})
     minimal: list[str] = []
     for path in paths:
         if not any(path.startswith(p) for p in minimal):

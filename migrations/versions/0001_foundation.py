@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('path', sa.String(length=255), nullable=False),
     sa.Column('name_folded', sa.String(length=200), nullable=False),
+    sa.Column('health_authority', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')

@@ -49,6 +49,8 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), default="")
     name_folded: Mapped[str] = mapped_column(String(200), default="")
+    # The health department (Sở Y tế): for health data it reaches its whole province or district.
+    health_authority: Mapped[bool] = mapped_column(default=False)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
@@ -61,6 +63,13 @@ class Unit(db.Model):
     def is_within(self, other: Unit) -> bool:
         """True when self is other or lies below it."""
         return self.path.startswith(other.path)
+
+    def territory(self) -> Unit:
+        """The administrative unit whose area this unit serves (itself for a province/district/commune)."""
+        node = self
+        while not node.kind.is_administrative and node.parent is not None:
+            node = node.parent
+        return node
 
     def ancestors(self) -> list[Unit]:
         chain, node = [], self.parent

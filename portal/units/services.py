@@ -38,7 +38,8 @@ def by_code(code: str) -> Unit | None:
     return db.session.scalars(select(Unit).where(Unit.code == code)).first()
 
 
-def upsert_unit(code: str, name: str, kind: UnitKind, parent: Unit | None) -> tuple[Unit, bool]:
+def upsert_unit(code: str, name: str, kind: UnitKind, parent: Unit | None,
+                health_authority: bool = False) -> tuple[Unit, bool]:
     """Create the unit or update its name/kind/parent. Returns (unit, created)."""
     code, name = clean(code), clean(name)
     if not code or not name:
@@ -55,6 +56,7 @@ def upsert_unit(code: str, name: str, kind: UnitKind, parent: Unit | None) -> tu
     elif parent is not None and parent.is_within(unit) and unit.path:
         raise UnitError(f"Đơn vị {code} không thể trực thuộc chính nó.")
     unit.name, unit.kind, unit.parent = name, kind, parent
+    unit.health_authority = health_authority
     unit.name_folded = fold(name)
     db.session.flush()
     _set_path(unit)
@@ -105,9 +107,9 @@ def parse_kind(value: str) -> UnitKind | None:
 
 
 def import_csv(text: str) -> ImportReport:
-    """Load any tree from CSV with columns code, name, kind, parent_code (header row required).
-    Parents must come before their children or already exist. All or nothing: on any error
-    the caller rolls back."""
+    """Load any tree from CSV with columns code, name, kind, parent_code (header row required)
+    and optionally health_authority (1 for the health department). Parents must come before
+    their children or already exist. All or nothing: on any error the caller rolls back."""
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     wanted = {"code", "name", "kind", "parent_code"}
@@ -126,7 +128,8 @@ def import_csv(text: str) -> ImportReport:
                 report.errors.append(f"Dòng {line}: không tìm thấy đơn vị cha '{row['parent_code']}'.")
                 continue
         try:
-            _, created = upsert_unit(row["code"], row["name"], kind, parent)
+            health = row.get("health_authority", "").lower() in {"1", "true", "x", "có", "co"}
+            _, created = upsert_unit(row["code"], row["name"], kind, parent, health)
         except UnitError as exc:
             report.errors.append(f"Dòng {line}: {exc}")
             continue
