@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-bp = Blueprint("rosters", __name__, url_prefix="/rosters")
+bp = Blueprint("rosters", __name__, url_prefix="/rosters", cli_group="roster")
 
 
 @bp.app_template_filter("mask_id")

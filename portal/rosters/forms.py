@@ -10,7 +10,7 @@ from portal.rosters.models import Sex, Zone
 from portal.rosters.qr import parse_cccd_qr
 from portal.rosters.validation import (
     FieldError, normalise_address, normalise_cccd, normalise_name, normalise_phone, parse_birth, parse_priority_group,
-    parse_prior_doses,
+    parse_prior_doses, parse_zone,
 )
 from portal.timeutil import local_today
 
@@ -55,9 +55,13 @@ class PersonForm(FlaskForm):
     phone = StringField("Số điện thoại", validators=[_rule(normalise_phone)],
                         render_kw={"autocomplete": "off", "inputmode": "tel"})
     address = StringField("Địa chỉ", validators=[_rule(normalise_address)], render_kw={"autocomplete": "off"})
-    zone = SelectField("Khu vực", choices=ZONE_CHOICES, default=Zone.OTHER.value)
-    priority_group = SelectField("Nhóm ưu tiên", choices=PRIORITY_CHOICES, validators=[_rule(parse_priority_group)])
-    prior_doses = SelectField("Số mũi đã tiêm", choices=DOSES_CHOICES, validators=[_rule(parse_prior_doses)])
+    # Choices are checked by the validation module (the same words an import accepts).
+    zone = SelectField("Khu vực", choices=ZONE_CHOICES, default=Zone.OTHER.value, validate_choice=False,
+                       validators=[_rule(parse_zone)])
+    priority_group = SelectField("Nhóm ưu tiên", choices=PRIORITY_CHOICES, validators=[_rule(parse_priority_group)],
+                                 validate_choice=False)
+    prior_doses = SelectField("Số mũi đã tiêm", choices=DOSES_CHOICES, validators=[_rule(parse_prior_doses)],
+                              validate_choice=False)
     submit = SubmitField("Lưu")
 
     VALIDATABLE = ("full_name", "birth", "sex", "cccd", "phone", "address")

@@ -325,6 +325,6 @@ def template_workbook(kind: RosterKind) -> bytes:
         sheet.write_string(3, col, value)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, len(fields), 20, text)  # text cells keep the CCCD's leading zeros
-    sheet.write_string(5, 1, "Ngày sinh: dd/mm/yyyy hoặc chỉ năm sinh. Giới tính: Nam/Nữ. Khu vực: Phong tỏa / Nguy cơ cao / Khác.")
+    sheet.write_string(1, 0, "Ngày sinh: dd/mm/yyyy hoặc chỉ năm sinh. Giới tính: Nam/Nữ. Khu vực: Phong tỏa / Nguy cơ cao / Khác.")
     book.close()
     return buffer.getvalue()

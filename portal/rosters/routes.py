@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.campaigns.models import Campaign
 from portal.extensions import db, htmx
 from portal.permissions import Ability, can, can_review_roster, get_scoped_or_404, require
-from portal.rosters import bp, services
+from portal.rosters import bp, cli, services  # noqa: F401  (cli: the `roster` commands)
 from portal.rosters.forms import ConfirmForm, ImportForm, OpenRosterForm, PersonForm, ReasonForm
 from portal.rosters.imports import batch_rows, row_messages, row_raw, rows_workbook, template_workbook
 from portal.rosters.models import BatchStatus, ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Zone
