@@ -48,6 +48,9 @@ def load() -> None:
                  starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
     )
     db.session.flush()
+    from portal.directives import demo as directives_demo
+
+    directives_demo.load()
 
 
 def accounts_text() -> str:
