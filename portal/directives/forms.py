@@ -131,14 +131,14 @@ class ReportForm(VersionForm):
 
 
 class CompletionForm(VersionForm):
-    text = TextAreaField("Báo cáo kết quả hoàn thành", validators=[
+    summary = TextAreaField("Báo cáo kết quả hoàn thành", validators=[
         DataRequired("Vui lòng nhập nội dung báo cáo hoàn thành."), Length(max=10_000)])
-    files = MultipleFileField("Tệp đính kèm")
+    summary_files = MultipleFileField("Tệp đính kèm báo cáo hoàn thành")
     submit = SubmitField("Gửi báo cáo hoàn thành")
 
 
 class ContributionForm(FlaskForm):
-    text = TextAreaField("Báo cáo của đơn vị phối hợp", validators=[
+    contribution = TextAreaField("Báo cáo của đơn vị phối hợp", validators=[
         DataRequired("Vui lòng nhập nội dung báo cáo."), Length(max=10_000)])
-    files = MultipleFileField("Tệp đính kèm")
+    contribution_files = MultipleFileField("Tệp đính kèm báo cáo phối hợp")
     submit = SubmitField("Gửi báo cáo phối hợp")

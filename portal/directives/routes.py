@@ -268,7 +268,7 @@ def report_progress(task_id):
 @require(Ability.REPORT_TASKS)
 def submit_completion(task_id):
     return _step(task_id, CompletionForm, "completion_form", lambda t, f: services.submit_completion(
-        current_user, t, text=f.text.data, files=f.files.data, version=_version(f)),
+        current_user, t, text=f.summary.data, files=f.summary_files.data, version=_version(f)),
         "Đã gửi báo cáo hoàn thành.")
 
 
@@ -311,7 +311,7 @@ def reopen_task(task_id):
 @require(Ability.CONTRIBUTE_TASKS)
 def contribute(task_id):
     return _step(task_id, ContributionForm, "contribution_form", lambda t, f: services.add_contribution(
-        current_user, t, text=f.text.data, files=f.files.data), "Đã gửi báo cáo phối hợp.")
+        current_user, t, text=f.contribution.data, files=f.contribution_files.data), "Đã gửi báo cáo phối hợp.")
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -57,7 +57,8 @@ def test_a_unit_not_on_a_task_cannot_read_or_report_on_it(app, client):
     before = _events(task.id)
     log_in(client, "xa2")  # Phường Trúc Bạch
     for method, url in TASK_ROUTES:
-        response = getattr(client, method)(url.format(id=task.id), data={"text": "x", "version": str(task.version)})
+        response = getattr(client, method)(url.format(id=task.id), data={"text": "x", "summary": "x", "contribution": "x",
+                                                                   "version": str(task.version)})
         assert response.status_code == 404, url
         assert "an sinh" not in _html(response)
     assert _events(task.id) == before
@@ -74,7 +75,7 @@ def test_a_coordinating_unit_reads_the_task_and_adds_a_contribution(app, client)
     task = _task("001", "Tăng cường theo dõi")  # Ba Đình leads; Phúc Xá and Trúc Bạch coordinate
     log_in(client, "xa2")
     assert client.get(f"/tasks/{task.id}").status_code == 200
-    response = client.post(f"/tasks/{task.id}/contribute", data={"text": "Phường Trúc Bạch đã kiểm tra 8/8 tổ."})
+    response = client.post(f"/tasks/{task.id}/contribute", data={"contribution": "Phường Trúc Bạch đã kiểm tra 8/8 tổ."})
     assert response.status_code == 302
     event = db.session.scalars(select(TaskEvent).where(TaskEvent.task_id == task.id)
                                .order_by(TaskEvent.id.desc())).first()
@@ -278,9 +279,9 @@ def test_office_to_staff_and_back(app, client):
     chuyenvien = db.session.scalars(select(services.User).where(services.User.username == "chuyenvien")).one()
     step("soyte", "assign", assignee=str(chuyenvien.id))
     step("chuyenvien", "progress", text="Đã thiết lập 3/5 điểm", percent="60")
-    step("chuyenvien", "complete", text="Đã thiết lập đủ 5 điểm")
+    step("chuyenvien", "complete", summary="Đã thiết lập đủ 5 điểm")
     step("soyte", "return", reason="Thiếu danh sách nhân lực")
-    step("chuyenvien", "complete", text="Đã bổ sung danh sách nhân lực")
+    step("chuyenvien", "complete", summary="Đã bổ sung danh sách nhân lực")
     step("soyte", "approve")
     step("vanphong", "office-accept")
     db.session.expire_all()
@@ -305,7 +306,7 @@ def test_office_to_staff_and_back(app, client):
 def test_steps_out_of_order_and_empty_reasons_are_refused(app, client):
     task = _task("CATP", "Kịp thời xử lý")  # not accepted yet
     log_in(client, "congan")
-    response = client.post(f"/tasks/{task.id}/complete", data={"text": "xong", "version": str(task.version)})
+    response = client.post(f"/tasks/{task.id}/complete", data={"summary": "xong", "version": str(task.version)})
     assert response.status_code == 409
     response = client.post(f"/tasks/{task.id}/return", data={"reason": "  ", "version": str(task.version)})
     assert response.status_code == 400
