@@ -313,7 +313,8 @@ def _flush() -> None:
         raise StaleError() from exc
 
 
-def _store_files(actor, task: Task, event: TaskEvent, files) -> None:
+def _check_files(files) -> list[tuple[str, bytes, str, str]]:
+    """Check every file before anything is written: one bad file refuses the whole report."""
     checked = []
     for storage in files or ():
         if storage is None or not getattr(storage, "filename", ""):
@@ -322,6 +323,10 @@ def _store_files(actor, task: Task, event: TaskEvent, files) -> None:
             checked.append((storage.filename, *uploads.check_file(storage, uploads.REPORT_KINDS)))
         except uploads.UploadError as exc:
             raise DirectiveError(str(exc), "files") from exc
+    return checked
+
+
+def _store_files(task: Task, event: TaskEvent, checked) -> None:
     for name, data, ext, mime in checked:
         stored = uploads.store(data, name, ext, mime)
         db.session.add(Attachment(task_id=task.id, event=event, file_name=stored.file_name,
@@ -378,13 +383,14 @@ def report_progress(actor: User, task: Task, *, text: str, percent, files=(), ve
     text, percent = (text or "").strip(), _percent(percent)
     if not text:
         raise DirectiveError("Vui lòng nhập nội dung báo cáo.", "text")
+    checked = _check_files(files)
     event = _event(actor, task, EventKind.PROGRESS, unit=task.lead_unit, text=text, percent=percent,
                    reported_on=reported_on)
     if percent is not None:
         task.progress = percent
     _touch(task)
     _flush()
-    _store_files(actor, task, event, files)
+    _store_files(task, event, checked)
     _flush()
     audit.record(actor, "task.report_progress", task, unit=task.lead_unit, changes={"percent": percent})
     return event
@@ -396,14 +402,15 @@ def submit_completion(actor: User, task: Task, *, text: str, files=(), version: 
     capacities = check_step(actor, task, Step.SUBMIT_COMPLETION, version)
     text = (text or "").strip()
     if not text:
-        raise DirectiveError("Vui lòng nhập nội dung báo cáo hoàn thành.", "text")
+        raise DirectiveError("Vui lòng nhập nội dung báo cáo hoàn thành.", "summary")
+    checked = _check_files(files)
     event = _event(actor, task, EventKind.SUBMITTED, unit=task.lead_unit, text=text, percent=100,
                    reported_on=reported_on)
     task.state = TaskState.APPROVED if Capacity.LEAD_HEAD in capacities else TaskState.SUBMITTED
     task.return_reason = None
     _touch(task)
     _flush()
-    _store_files(actor, task, event, files)
+    _store_files(task, event, checked)
     _flush()
     audit.record(actor, "task.submit_completion", task, unit=task.lead_unit, changes={"state": task.state.value})
     return event
@@ -475,11 +482,12 @@ def add_contribution(actor: User, task: Task, *, text: str, files=()) -> TaskEve
     check_step(actor, task, Step.CONTRIBUTE, None)
     text = (text or "").strip()
     if not text:
-        raise DirectiveError("Vui lòng nhập nội dung báo cáo.", "text")
+        raise DirectiveError("Vui lòng nhập nội dung báo cáo.", "contribution")
+    checked = _check_files(files)
     event = _event(actor, task, EventKind.CONTRIBUTION, unit=_acting_unit(actor, task, Capacity.COORDINATOR),
                    text=text)
     db.session.flush()
-    _store_files(actor, task, event, files)
+    _store_files(task, event, checked)
     db.session.flush()
     audit.record(actor, "task.contribute", task, unit=event.unit)
     return event
