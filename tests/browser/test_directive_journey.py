@@ -173,3 +173,29 @@ def test_bell_refreshes_itself_by_polling(page, journey_server):
     page.goto(f"{journey_server.url}/notifications")
     expect(page.get_by_text("Nhiệm vụ mới cần tiếp nhận").first).to_be_visible()
     page.screenshot(path="/tmp/notifications.png", full_page=True)
+
+
+@pytest.mark.parametrize("username, paths", [
+    ("vanphong", ["/directives", "/directives/new", "/tasks?view=overdue", "/tasks/overview", "/notifications"]),
+    ("chuyenvien", ["/tasks"]),
+])
+def test_directive_pages_are_accessible(page, journey_server, username, paths):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, journey_server.url, username)
+    found = {}
+    for path in paths + ["__first_directive__", "__first_task__"]:
+        if path == "__first_directive__":
+            page.goto(f"{journey_server.url}/directives")
+            page.locator("#directive-rows a").first.click()
+        elif path == "__first_task__":
+            page.goto(f"{journey_server.url}/tasks")
+            page.locator("#task-table tbody a").first.click()
+            page.screenshot(path=f"/tmp/task_page_{username}.png", full_page=True)
+        else:
+            page.goto(f"{journey_server.url}{path}")
+        violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                      for v in Axe().run(page).response["violations"]]
+        if violations:
+            found[page.url] = violations
+    assert found == {}
