@@ -3,6 +3,7 @@ tasks, Sở Y tế accepts and hands one to staff, staff report, the head approv
 then days pass and the district task turns overdue: red on the office's list and in the bell."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -199,3 +200,19 @@ def test_directive_pages_are_accessible(page, journey_server, username, paths):
         if violations:
             found[page.url] = violations
     assert found == {}
+
+
+def test_directive_search_narrows_the_list_as_you_type(page, journey_server):
+    sign_in(page, journey_server.url, "vanphong")
+    page.goto(f"{journey_server.url}/directives")
+    rows = page.locator("#directive-rows tr")
+    expect(rows.filter(has_text="203/KH-UBND")).to_have_count(1)
+    assert rows.count() >= 2
+    page.get_by_label("Tìm kiếm (không cần dấu)").fill("hoi nghi truc tuyen")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("2310/UBND-KGVX")
+    expect(page).to_have_url(re.compile(r"/directives\?q=hoi(%20|\+)nghi"))  # the URL follows the search
+    page.get_by_label("Tìm kiếm (không cần dấu)").fill("")
+    page.get_by_label("Loại văn bản").select_option(label="Kế hoạch")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("203/KH-UBND")
