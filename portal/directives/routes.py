@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.directives import bp, lists, services, uploads
+from portal.directives import bp, lists, mail, services, uploads
 from portal.directives.forms import (
     AssignForm, CompletionForm, ContributionForm, DirectiveForm, EditTaskForm, ReasonForm, ReportForm, StepForm,
     TaskForm,
@@ -17,6 +17,9 @@ from portal.extensions import db
 from portal.permissions import Ability, Step, allowed_steps, require, task_capacities
 from portal.units.models import Unit
 from portal.web import render
+
+
+bp.record_once(lambda state: mail.init_listeners())
 
 
 # --- Directives -------------------------------------------------------------------------------

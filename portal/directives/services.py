@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
 from portal.auth.models import Grant, Role, User
-from portal.directives import uploads
+from portal.directives import mail, uploads
 from portal.directives.models import (
     Attachment, Directive, DocType, EventKind, Task, TaskEvent, TaskState, task_coordinator,
 )
@@ -239,6 +239,8 @@ def add_task(actor: User, directive: Directive, *, content: str, lead_unit: Unit
                  changes={"directive": directive.number_symbol, "lead": lead_unit.code,
                           "coordinators": [u.code for u in coordinators],
                           "deadline": deadline, "rhythm": rhythm.value if rhythm else None})
+    mail.queue(mail.users_with(Ability.LEAD_TASKS, lead_unit), "Nhiệm vụ mới cần tiếp nhận",
+               f"{directive.doc_type.label} {directive.number_symbol} giao nhiệm vụ cho {lead_unit.name}.", task)
     return task
 
 
@@ -413,7 +415,17 @@ def submit_completion(actor: User, task: Task, *, text: str, files=(), version: 
     _store_files(task, event, checked)
     _flush()
     audit.record(actor, "task.submit_completion", task, unit=task.lead_unit, changes={"state": task.state.value})
+    if task.state is TaskState.SUBMITTED:
+        mail.queue(mail.users_with(Ability.LEAD_TASKS, task.lead_unit), "Báo cáo hoàn thành chờ duyệt",
+                   f"{actor.full_name} gửi báo cáo hoàn thành.", task)
+    else:
+        _mail_office(task)
     return event
+
+
+def _mail_office(task: Task) -> None:
+    mail.queue(mail.users_with(Ability.ASSIGN_TASKS, task.lead_unit), "Báo cáo hoàn thành chờ nghiệm thu",
+               f"{task.lead_unit.name} báo cáo hoàn thành nhiệm vụ.", task)
 
 
 def _reason(reason: str) -> str:
@@ -430,6 +442,7 @@ def approve_completion(actor: User, task: Task, version: int | None, note: str =
     _event(actor, task, EventKind.HEAD_APPROVED, unit=task.lead_unit, text=clean(note))
     _flush()
     audit.record(actor, "task.head_approve", task, unit=task.lead_unit)
+    _mail_office(task)
     return task
 
 
@@ -445,6 +458,9 @@ def return_completion(actor: User, task: Task, reason: str, version: int | None)
     _event(actor, task, kind, unit=unit, text=reason)
     _flush()
     audit.record(actor, f"task.{step.value}", task, unit=task.lead_unit, changes={"reason": reason})
+    recipients = [task.assignee] if task.assignee else []
+    mail.queue(recipients + mail.users_with(Ability.LEAD_TASKS, task.lead_unit), "Báo cáo bị trả lại",
+               f"Lý do: {reason}", task)
     return task
 
 
