@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
-from portal.directives import services
+from portal.directives import services, workflow
 from portal.directives.models import Attachment, Directive, EventKind, Task, TaskEvent, TaskState
 from portal.directives.status import Status
 from portal.extensions import db
@@ -406,7 +406,7 @@ def test_a_save_racing_another_commit_is_refused_by_the_version_column(app):
     db.session.execute(update(Task).where(Task.id == task.id).values(version=Task.version + 1)
                        .execution_options(synchronize_session=False))
     with pytest.raises(services.StaleError):
-        services.accept_task(congan, task, read_version)
+        workflow.accept_task(congan, task, read_version)
     db.session.rollback()
     assert db.session.get(Task, task.id).state is TaskState.NEW
 
