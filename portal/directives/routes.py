@@ -14,7 +14,8 @@ from portal.directives.models import DocType, EventKind, TaskState
 from portal.directives.services import DirectiveError, StaleError, StepNotAllowed
 from portal.directives.status import STATUS_ORDER, Rhythm
 from portal.extensions import db
-from portal.permissions import Ability, Step, allowed_steps, require, task_capacities
+from portal.permissions import Ability, Step, allowed_steps, can, require, task_capacities
+from portal.text import strip_controls
 from portal.web import render
 
 
@@ -25,8 +26,8 @@ bp.record_once(lambda state: mail.init_listeners())
 def _filters() -> services.DirectiveFilters:
     year = request.args.get("year", "").strip()
     return services.DirectiveFilters(
-        q=request.args.get("q", "")[:200], doc_type=request.args.get("type", ""),
-        issuer=request.args.get("issuer", "")[:200], year=int(year) if year.isdigit() and len(year) == 4 else None,
+        q=strip_controls(request.args.get("q", "")[:200]), doc_type=request.args.get("type", ""),
+        issuer=strip_controls(request.args.get("issuer", "")[:200]), year=int(year) if year.isdigit() and len(year) == 4 else None,
         overdue_only=request.args.get("overdue") == "1",
     )
 
@@ -79,8 +80,6 @@ def _directive_page(directive, status=200, task_form=None):
 
 
 def _may_assign(directive) -> bool:
-    from portal.permissions import can
-
     return can(current_user, Ability.ASSIGN_TASKS, directive.unit)
 
 
@@ -135,7 +134,7 @@ def list_tasks():
     view = request.args.get("view", "mine")
     if view not in lists.VIEWS:
         view = "mine"
-    q = request.args.get("q", "")[:200]
+    q = strip_controls(request.args.get("q", "")[:200])
     rows = lists.list_tasks(current_user, view, q=q)
     return render("directives/tasks.html", "directives/partials/_task_table.html", rows=rows, view=view,
                   views=lists.VIEWS, q=q, show_directive=True)
