@@ -27,6 +27,24 @@ from portal.units.models import Unit
 NUMBER_SYMBOL = re.compile(r"^(\d{1,6})/([A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*)$")
 
 
+# Vietnamese names of this domain's audit actions (the audit page shows them).
+audit.ACTION_LABELS.update({
+    "register_directive": "Đăng ký văn bản chỉ đạo",
+    "create_task": "Giao nhiệm vụ",
+    "edit_task": "Sửa nhiệm vụ",
+    "accept_task": "Tiếp nhận nhiệm vụ",
+    "assign_task": "Phân công chuyên viên",
+    "report_task_progress": "Báo cáo tiến độ nhiệm vụ",
+    "submit_task_completion": "Báo cáo hoàn thành nhiệm vụ",
+    "approve_task_completion": "Duyệt báo cáo hoàn thành",
+    "return_task_completion": "Trả lại báo cáo hoàn thành",
+    "return_task_to_unit": "Văn phòng trả lại báo cáo hoàn thành",
+    "accept_task_completion": "Nghiệm thu nhiệm vụ",
+    "reopen_task": "Mở lại nhiệm vụ",
+    "contribute_to_task": "Báo cáo phối hợp",
+})
+
+
 class DirectiveError(ValueError):
     """Refused input or step; the message is for the user. `field` names the form field."""
 
@@ -105,7 +123,7 @@ def register_directive(actor: User, unit: Unit, *, number_symbol: str, doc_type:
     directive.search_folded = _search_text(directive)
     db.session.add(directive)
     db.session.flush()
-    audit.record(actor, "directive.register", directive, unit=unit,
+    audit.record(actor, "register_directive", directive, unit=unit,
                  changes={"number_symbol": number_symbol, "issuer": issuer, "file": bool(stored)})
     return directive
 
@@ -234,7 +252,7 @@ def add_task(actor: User, directive: Directive, *, content: str, lead_unit: Unit
     record_event(actor, task, EventKind.CREATED, unit=directive.unit, reported_on=starts_on,
            text=f"Chủ trì: {lead_unit.name}" + (f"; phối hợp: {', '.join(u.name for u in coordinators)}"
                                                  if coordinators else ""))
-    audit.record(actor, "task.create", task, unit=lead_unit,
+    audit.record(actor, "create_task", task, unit=lead_unit,
                  changes={"directive": directive.number_symbol, "lead": lead_unit.code,
                           "coordinators": [u.code for u in coordinators],
                           "deadline": deadline, "rhythm": rhythm.value if rhythm else None})

@@ -93,7 +93,7 @@ def accept_task(actor: User, task: Task, version: int | None) -> Task:
     _touch(task)
     record_event(actor, task, EventKind.ACCEPTED, unit=task.lead_unit)
     _flush()
-    audit.record(actor, "task.accept", task, unit=task.lead_unit)
+    audit.record(actor, "accept_task", task, unit=task.lead_unit)
     return task
 
 
@@ -114,7 +114,7 @@ def assign_task(actor: User, task: Task, assignee: User, version: int | None) ->
     _touch(task)
     record_event(actor, task, EventKind.ASSIGNED, unit=task.lead_unit, text=f"Giao cho {assignee.full_name}")
     _flush()
-    audit.record(actor, "task.assign", task, unit=task.lead_unit, changes={"assignee": (old, assignee.username)})
+    audit.record(actor, "assign_task", task, unit=task.lead_unit, changes={"assignee": (old, assignee.username)})
     return task
 
 
@@ -133,7 +133,7 @@ def report_progress(actor: User, task: Task, *, text: str, percent, files=(), ve
     _flush()
     _store_files(task, event, checked)
     _flush()
-    audit.record(actor, "task.report_progress", task, unit=task.lead_unit, changes={"percent": percent})
+    audit.record(actor, "report_task_progress", task, unit=task.lead_unit, changes={"percent": percent})
     return event
 
 
@@ -153,7 +153,7 @@ def submit_completion(actor: User, task: Task, *, text: str, files=(), version: 
     _flush()
     _store_files(task, event, checked)
     _flush()
-    audit.record(actor, "task.submit_completion", task, unit=task.lead_unit, changes={"state": task.state.value})
+    audit.record(actor, "submit_task_completion", task, unit=task.lead_unit, changes={"state": task.state.value})
     if task.state is TaskState.SUBMITTED:
         mail.queue(mail.users_with(Ability.LEAD_TASKS, task.lead_unit), "Báo cáo hoàn thành chờ duyệt",
                    f"{actor.full_name} gửi báo cáo hoàn thành.", task)
@@ -180,7 +180,7 @@ def approve_completion(actor: User, task: Task, version: int | None, note: str =
     _touch(task)
     record_event(actor, task, EventKind.HEAD_APPROVED, unit=task.lead_unit, text=clean(note))
     _flush()
-    audit.record(actor, "task.head_approve", task, unit=task.lead_unit)
+    audit.record(actor, "approve_task_completion", task, unit=task.lead_unit)
     _mail_office(task)
     return task
 
@@ -196,7 +196,7 @@ def return_completion(actor: User, task: Task, reason: str, version: int | None)
     unit = task.lead_unit if step is Step.HEAD_RETURN else task.directive.unit
     record_event(actor, task, kind, unit=unit, text=reason)
     _flush()
-    audit.record(actor, f"task.{step.value}", task, unit=task.lead_unit, changes={"reason": reason})
+    audit.record(actor, "return_task_completion" if step is Step.HEAD_RETURN else "return_task_to_unit", task, unit=task.lead_unit, changes={"reason": reason})
     recipients = [task.assignee] if task.assignee else []
     mail.queue(recipients + mail.users_with(Ability.LEAD_TASKS, task.lead_unit), "Báo cáo bị trả lại",
                f"Lý do: {reason}", task)
@@ -215,7 +215,7 @@ def office_accept(actor: User, task: Task, version: int | None, note: str = "") 
     _touch(task)
     record_event(actor, task, EventKind.OFFICE_ACCEPTED, unit=task.directive.unit, text=clean(note))
     _flush()
-    audit.record(actor, "task.office_accept", task, unit=task.lead_unit, changes={"completed_on": task.completed_on})
+    audit.record(actor, "accept_task_completion", task, unit=task.lead_unit, changes={"completed_on": task.completed_on})
     return task
 
 
@@ -227,7 +227,7 @@ def reopen_task(actor: User, task: Task, reason: str, version: int | None) -> Ta
     _touch(task)
     record_event(actor, task, EventKind.REOPENED, unit=task.directive.unit, text=reason)
     _flush()
-    audit.record(actor, "task.reopen", task, unit=task.lead_unit, changes={"completed_on": (old, None),
+    audit.record(actor, "reopen_task", task, unit=task.lead_unit, changes={"completed_on": (old, None),
                                                                         "reason": reason})
     return task
 
@@ -244,7 +244,7 @@ def add_contribution(actor: User, task: Task, *, text: str, files=()) -> TaskEve
     db.session.flush()
     _store_files(task, event, checked)
     db.session.flush()
-    audit.record(actor, "task.contribute", task, unit=event.unit)
+    audit.record(actor, "contribute_to_task", task, unit=event.unit)
     return event
 
 
@@ -265,5 +265,5 @@ def edit_task(actor: User, task: Task, *, content: str, deadline: date | None, t
            text="Sửa " + ", ".join({"content": "nội dung", "deadline": "hạn", "target": "chỉ tiêu"}[k]
                                    for k in changes) if changes else "Không thay đổi")
     _flush()
-    audit.record(actor, "task.edit", task, unit=task.lead_unit, changes=changes)
+    audit.record(actor, "edit_task", task, unit=task.lead_unit, changes=changes)
     return task

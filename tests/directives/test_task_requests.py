@@ -232,7 +232,7 @@ def test_a_directive_pdf_is_served_only_to_those_allowed(app, client):
     log_in(client, "xa1")
     assert client.get(f"/directives/{directive.id}/file").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "directive.register")) >= 1
+                             .where(AuditEvent.action == "register_directive")) >= 1
 
 
 def test_directive_search_ignores_diacritics_and_filters(app, client):
@@ -293,8 +293,8 @@ def test_office_to_staff_and_back(app, client):
                      EventKind.OFFICE_ACCEPTED]
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "task",
                                                                       AuditEvent.object_id == str(task.id))))
-    assert {"task.create", "task.accept", "task.assign", "task.report_progress", "task.submit_completion",
-            "task.head_return", "task.head_approve", "task.office_accept"} <= actions
+    assert {"create_task", "accept_task", "assign_task", "report_task_progress", "submit_task_completion",
+            "return_task_completion", "approve_task_completion", "accept_task_completion"} <= actions
     page = _html(client.get(f"/tasks/{task.id}"))
     assert "Thiếu danh sách nhân lực" in page and "Hoàn thành đúng hạn" in page
     # Reopened: not done again.
