@@ -344,4 +344,10 @@ def bell():
 @bp.app_context_processor
 def _bell_items():
     """The nav's bell asks for its items only when it is drawn."""
-    return {"bell_items": lambda: lists.action_items(current_user)}
+    def items():
+        # Computed once per request (nav and home panels both ask); stored on the request itself.
+        if not hasattr(request, "_bell_items"):
+            request._bell_items = lists.action_items(current_user)
+        return request._bell_items
+
+    return {"bell_items": items}
