@@ -24,6 +24,14 @@ class Ability(str, enum.Enum):
     ADMIN_UNITS = "admin_units"
     ADMIN_USERS = "admin_users"
     VIEW_AUDIT = "view_audit"
+    # campaigns, sampling, lab results, doses, coverage
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    RECORD_SAMPLES = "record_samples"
+    RECORD_DOSES = "record_doses"
+    ENTER_RESULTS = "enter_results"
+    VIEW_COVERAGE = "view_coverage"
+    VIEW_COVERAGE_PEOPLE = "view_coverage_people"
 
 
 R = Role
@@ -35,12 +43,26 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.ADMIN_UNITS: frozenset({R.ADMIN}),
     Ability.ADMIN_USERS: frozenset({R.ADMIN}),
     Ability.VIEW_AUDIT: frozenset({R.ADMIN}),
+    # campaigns, sampling, lab results, doses, coverage
+    Ability.VIEW_CAMPAIGNS: frozenset({R.STEERING_OFFICE, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.ADMIN,
+                                       R.DISTRICT_OFFICER, R.COMMUNE_CLERK, R.SECRETARY}),
+    Ability.MANAGE_CAMPAIGNS: frozenset({R.STEERING_OFFICE, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.ADMIN}),
+    Ability.RECORD_SAMPLES: frozenset({R.COMMUNE_CLERK}),
+    Ability.RECORD_DOSES: frozenset({R.COMMUNE_CLERK}),
+    Ability.ENTER_RESULTS: frozenset({R.LAB_TECHNICIAN}),
+    Ability.VIEW_COVERAGE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF,
+                                      R.STEERING_OFFICE, R.SECRETARY, R.ADMIN}),
+    Ability.VIEW_COVERAGE_PEOPLE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD,
+                                             R.DEPARTMENT_STAFF, R.STEERING_OFFICE, R.ADMIN}),
 }
 
 
 # Abilities on health data (rosters, samples, coverage, health reports): a grant on a health
 # authority (Sở Y tế) reaches the whole territory it serves, not just the department's own subtree.
-HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+HEALTH_TERRITORY: frozenset[Ability] = frozenset({
+    # campaigns, sampling, lab results, doses, coverage
+    Ability.VIEW_CAMPAIGNS, Ability.MANAGE_CAMPAIGNS, Ability.VIEW_COVERAGE, Ability.VIEW_COVERAGE_PEOPLE,
+})
 
 
 def roles_for(ability: Ability) -> frozenset[Role]:
