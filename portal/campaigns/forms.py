@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -6,7 +7,7 @@ from portal.campaigns.models import CampaignKind, SiteKind
 from portal.units.services import by_code
 
 DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
-ZONE_CHOICES = [("lockdown", "Phong tỏa"), ("high_risk", "Nguy cơ cao"), ("other", "Khác")]
+ZONE_CHOICES = [SelectChoice("lockdown", "Phong tỏa"), SelectChoice("high_risk", "Nguy cơ cao"), SelectChoice("other", "Khác")]
 
 
 def _unit_code(form, field):
@@ -22,7 +23,7 @@ def _date(label):
 
 class CampaignForm(FlaskForm):
     name = StringField("Tên chiến dịch", validators=[DataRequired("Vui lòng nhập tên chiến dịch."), Length(max=200)])
-    kind = SelectField("Loại", choices=[(k.value, k.label) for k in CampaignKind])
+    kind = SelectField("Loại", choices=[SelectChoice(k.value, k.label) for k in CampaignKind])
     unit_code = StringField("Mã tỉnh/thành phố", default="01", validators=[DataRequired("Vui lòng nhập mã đơn vị."), _unit_code])
     starts_on = _date("Từ ngày")
     ends_on = _date("Đến ngày")
@@ -41,7 +42,7 @@ class TargetForm(FlaskForm):
 
 
 class SiteForm(FlaskForm):
-    kind = SelectField("Loại điểm", choices=[(k.value, k.label) for k in SiteKind])
+    kind = SelectField("Loại điểm", choices=[SelectChoice(k.value, k.label) for k in SiteKind])
     name = StringField("Tên điểm", validators=[DataRequired("Vui lòng nhập tên điểm."), Length(max=200)])
     commune_code = StringField("Mã xã/phường", validators=[DataRequired("Vui lòng nhập mã xã/phường."), _unit_code])
     address = StringField("Địa chỉ", validators=[Length(max=300)])

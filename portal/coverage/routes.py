@@ -69,5 +69,5 @@ def people():
     audit.record(current_user, "coverage.view_people", object_type="unit", object_id=unit.id, unit=unit,
                  changes={"campaign": campaign.id, "metric": metric, "zone": zone, "round": round_number, "count": len(rows)})
     return render("coverage/people.html", "coverage/partials/_people_rows.html", campaign=campaign, unit=unit,
-                  rows=rows, total=total, metric=metric, zone=zone, round_number=round_number, page=page,
+                  rows=rows, total=total, metric=metric, zone=zone, round_number=round_number, page_number=page,
                   label=services.METRICS[metric])

@@ -29,6 +29,7 @@ ACCOUNTS = [
     ("xa1", "Vũ Văn Nam", Role.COMMUNE_CLERK, "00001"),
     ("xa2", "Hoàng Thị Mai", Role.COMMUNE_CLERK, "00004"),
     ("thuky", "Bùi Thị Ngọc", Role.SECRETARY, "SYT"),
+    ("xetnghiem", "Đinh Thị Thu", Role.LAB_TECHNICIAN, "CDC"),
 ]
 
 
@@ -48,6 +49,10 @@ def load() -> None:
                  starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
     )
     db.session.flush()
+    # campaigns, samples, doses: after the rosters' demo people, whose rows it samples
+    from portal.sampling import demo as sampling_demo
+
+    sampling_demo.load(DEMO_CAMPAIGN)
 
 
 def accounts_text() -> str:

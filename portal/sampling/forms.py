@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -17,7 +18,7 @@ class NewPersonForm(FlaskForm):
     """A person not on the roster, added on the spot; the roster rules check it."""
     full_name = StringField("Họ và tên", validators=[DataRequired("Vui lòng nhập họ và tên."), Length(max=100)])
     birth = StringField("Ngày sinh hoặc năm sinh", validators=[DataRequired("Vui lòng nhập ngày hoặc năm sinh."), Length(max=20)])
-    sex = SelectField("Giới tính", choices=[("Nam", "Nam"), ("Nữ", "Nữ")])
+    sex = SelectField("Giới tính", choices=[SelectChoice("Nam", "Nam"), SelectChoice("Nữ", "Nữ")])
     cccd = StringField("Số CCCD/CMND", validators=[Length(max=20)])
     phone = StringField("Điện thoại", validators=[Length(max=20)])
     address = StringField("Địa chỉ", validators=[Length(max=300)])

@@ -30,18 +30,24 @@ def pool_size() -> int:
 
 # ---- finding people at the point -------------------------------------------------------------
 
+def roster_id_of(site: Site, kind: RosterKind) -> int | None:
+    return db.session.scalar(select(Roster.id).where(Roster.unit_id == site.unit_id,
+                                                     Roster.campaign_id == site.campaign_id, Roster.kind == kind))
+
+
 def find_people(site: Site, kind: RosterKind, query: str, limit: int = 8) -> list[Person]:
-    """People of the site's commune on its roster of `kind`: exact CCCD / phone, else the folded
-    name containing every typed word (indexed by (unit_id, name_folded))."""
+    """People on the site's commune roster of `kind`: exact CCCD / phone, else the folded name
+    containing every typed word (within one roster: the (roster_id, name_folded) index)."""
     query = clean(query)
-    if not query:
+    roster_id = roster_id_of(site, kind)
+    if not query or roster_id is None:
         return []
-    base = select(Person).join(Roster, Roster.id == Person.roster_id).where(
-        Person.unit_id == site.unit_id, Roster.campaign_id == site.campaign_id, Roster.kind == kind)
     digits = query.replace(" ", "").replace(".", "")
     if digits.isdigit():
-        return list(db.session.scalars(base.where(or_(Person.cccd == digits, Person.phone == digits)).limit(limit)))
-    stmt = base
+        return list(db.session.scalars(select(Person).where(
+            Person.campaign_id == site.campaign_id, Person.roster_id == roster_id,
+            or_(Person.cccd == digits, Person.phone == digits)).limit(limit)))
+    stmt = select(Person).where(Person.roster_id == roster_id)
     for word in fold(query).split(" "):
         stmt = stmt.where(Person.name_folded.contains(word, autoescape=True))
     return list(db.session.scalars(stmt.order_by(Person.sort_key).limit(limit)))
