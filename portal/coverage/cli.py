@@ -10,22 +10,25 @@ from portal.timeutil import local_today
 from portal.units.models import Unit, UnitKind
 from portal.units.services import by_code
 
+ZONE_LABELS = {"lockdown": "phong tỏa", "high_risk": "nguy cơ cao", "other": "khác"}
+
 
 def table(data) -> list[str]:
     rounds = data.round_numbers
     head = ["Đơn vị", "Người"] + [f"Đợt {r}" for r in rounds] + ["Đạt", "%", "Chờ KQ", "Dương tính", "Cần XN lại",
                                                                  "≥1 mũi", "≥2 mũi", "Chậm"]
     rows = []
-    for row in data.rows + [services.Row(data.unit, data.total)]:
-        f = row.figures
-        name = row.unit.name if row.unit is not data.unit else f"Tổng {data.unit.name}"
+    lines = [(row.unit.name, row.figures, row.behind) for row in data.rows if row.unit.id != data.unit.id]
+    if not lines:  # a commune: its zones
+        lines = [(f"Khu vực {ZONE_LABELS[z]}", data.by_zone[z], False) for z in ZONE_LABELS]
+    for name, f, behind in lines + [(f"Tổng {data.unit.name}", data.total, any(r.behind for r in data.rows))]:
         rows.append([name, f.people] + [f.rounds.get(r, 0) for r in rounds] +
                     [f.met, f"{f.met_pct:.1f}", f.pending, f.positive, f.retest, f.dose1, f.dose2,
-                     "x" if row.behind else ""])
+                     "x" if behind else ""])
     widths = [max(len(str(x[i])) for x in [head] + rows) for i in range(len(head))]
     fmt = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
                                   for i, (c, w) in enumerate(zip(cells, widths)))
-    return [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+    return [fmt(head).rstrip(), fmt(["-" * w for w in widths])] + [fmt(r).rstrip() for r in rows]
 
 
 @click.command("coverage")
