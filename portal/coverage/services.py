@@ -166,6 +166,7 @@ class Dashboard:
     by_group: dict[str, arithmetic.Figures]
     round_numbers: list[int]
     deadline: object
+    targets: dict
 
 
 def dashboard(campaign: Campaign, unit: Unit, visible, today) -> Dashboard:
@@ -201,7 +202,15 @@ def dashboard(campaign: Campaign, unit: Unit, visible, today) -> Dashboard:
     total = arithmetic.rollup(r.figures for r in rows)
     rounds = sorted({r for f in by_zone.values() for r in f.rounds} | set(range(1, max(
         (t.rounds_required for t in targets.values()), default=1) + 1)))
-    return Dashboard(campaign, unit, rows, total, by_zone, by_group, rounds, deadline)
+    by_group = dict(sorted(by_group.items(), key=lambda item: _natural(item[0])))
+    return Dashboard(campaign, unit, rows, total, by_zone, by_group, rounds, deadline, targets)
+
+
+def _natural(text: str):
+    """"Nhóm 2" before "Nhóm 11"."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or "")]
 
 
 # ---- who is behind a number ------------------------------------------------------------------

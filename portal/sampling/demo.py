@@ -30,7 +30,7 @@ GIVEN_F = ["Anh", "Chi", "Dung", "Hà", "Hằng", "Hoa", "Hương", "Lan", "Linh
 
 def _local(day: date, minute: int) -> datetime:
     """A Vietnamese local time on `day`, stored as naive UTC."""
-    return datetime.combine(day, datetime.min.time()) + timedelta(hours=7, minutes=minute) - timedelta(hours=7)
+    return datetime.combine(day, datetime.min.time()) + timedelta(minutes=minute) - timedelta(hours=7)
 
 
 def _fallback_people(rng: random.Random, campaign: Campaign) -> None:

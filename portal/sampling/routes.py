@@ -228,3 +228,15 @@ def enter_results():
         return _lab(422, form=form, error=str(exc))
     positives = sum(1 for t in tubes if t.result.value == "positive")
     return _lab(message=f"Đã ghi kết quả {len(tubes)} ống ({positives} dương tính).")
+
+
+@bp.app_context_processor
+def _sites_helper():
+    """Home panels list the sites of a commune with links to their screens."""
+    def sites_in(unit):
+        from portal.campaigns.models import Campaign
+
+        return db.session.scalars(select(Site).join(Campaign, Campaign.id == Site.campaign_id).where(
+            Site.unit_id == unit.id).order_by(Campaign.starts_on.desc(), Site.kind, Site.name).limit(20)).all()
+
+    return {"sites_in": sites_in}
