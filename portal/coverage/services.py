@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, false, func, or_, select, update
 
-from portal.campaigns.models import Campaign
+from portal.campaigns.models import Campaign, Round
 from portal.campaigns.services import targets_of
 from portal.coverage import arithmetic
 from portal.coverage.models import CoverageCounter, PersonStatus
@@ -201,7 +201,8 @@ def dashboard(campaign: Campaign, unit: Unit, visible, today) -> Dashboard:
     rows.sort(key=lambda r: r.unit.code)
     total = arithmetic.rollup(r.figures for r in rows)
     rounds = sorted({r for f in by_zone.values() for r in f.rounds} | set(range(1, max(
-        (t.rounds_required for t in targets.values()), default=1) + 1)))
+        (t.rounds_required for t in targets.values()), default=1) + 1)) | set(db.session.scalars(
+        select(Round.number).where(Round.campaign_id == campaign.id))))
     by_group = dict(sorted(by_group.items(), key=lambda item: _natural(item[0])))
     return Dashboard(campaign, unit, rows, total, by_zone, by_group, rounds, deadline, targets)
 
