@@ -12,6 +12,7 @@ from portal.admin import services as admin_services
 from portal.auth.models import Role, User
 from portal.campaigns.models import Campaign, CampaignKind
 from portal.extensions import db
+from portal.rosters.demo import load_demo_rosters
 from portal.units import services as unit_services
 
 DEMO_PASSWORD = "demo1234"
@@ -49,6 +50,7 @@ def load() -> None:
                  starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
     )
     db.session.flush()
+    load_demo_rosters(DEMO_CAMPAIGN)
     # campaigns, samples, doses: after the rosters' demo people, whose rows it samples
     from portal.sampling import demo as sampling_demo
 
