@@ -24,6 +24,8 @@ class Ability(str, enum.Enum):
     ADMIN_UNITS = "admin_units"
     ADMIN_USERS = "admin_users"
     VIEW_AUDIT = "view_audit"
+    # security: whole citizen IDs and phone numbers (portal/privacy.py); others see them masked.
+    SEE_FULL_IDENTITY = "see_full_identity"
 
 
 R = Role
@@ -35,12 +37,25 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.ADMIN_UNITS: frozenset({R.ADMIN}),
     Ability.ADMIN_USERS: frozenset({R.ADMIN}),
     Ability.VIEW_AUDIT: frozenset({R.ADMIN}),
+    # security: least data (ASVS 8.3.x). The commune's clerk, its district officer and the health
+    # department (a grant on the health authority reaches its territory: HEALTH_TERRITORY) see a
+    # person's full CCCD and phone; the steering office, the secretary and other departments see
+    # them masked. Always ask with the person's unit: can(user, SEE_FULL_IDENTITY, person.unit).
+    Ability.SEE_FULL_IDENTITY: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF}),
 }
+
+# security: roles that must sign in with a second factor (TOTP) besides their password.
+SECOND_FACTOR_ROLES: frozenset[Role] = frozenset({R.ADMIN})
 
 
 # Abilities on health data (rosters, samples, coverage, health reports): a grant on a health
 # authority (Sở Y tế) reaches the whole territory it serves, not just the department's own subtree.
-HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+HEALTH_TERRITORY: frozenset[Ability] = frozenset({Ability.SEE_FULL_IDENTITY})
+
+
+def needs_second_factor(user: User) -> bool:
+    """Does this account sign in with a one-time code as well as its password?"""
+    return any(g.role in SECOND_FACTOR_ROLES for g in user.grants)
 
 
 def roles_for(ability: Ability) -> frozenset[Role]:

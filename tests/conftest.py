@@ -99,9 +99,18 @@ def databases(tmp_path_factory) -> Databases:
     return Databases(tmp_path_factory.mktemp("db"))
 
 
+def _forget_request_user():
+    """The fixtures keep one app context open for a whole test, so `g` outlives each request;
+    Flask-Login caches the user in `g`: drop it so that two test clients never share a user."""
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
 def _build_app(databases: Databases, with_demo: bool, **overrides):
     uri = databases.create(with_demo)
     app = create_app(make_config(uri, **overrides))
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_user)
     return app, uri
 
 
