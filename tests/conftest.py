@@ -99,18 +99,20 @@ def databases(tmp_path_factory) -> Databases:
     return Databases(tmp_path_factory.mktemp("db"))
 
 
-def _forget_request_user():
-    """The fixtures keep one app context open for a whole test, so `g` outlives each request;
-    Flask-Login caches the user in `g`: drop it so that two test clients never share a user."""
+def _fresh_request_globals():
+    """The fixtures keep one app context open for a whole test, so `g` outlives each request.
+    Flask-Login caches the user and Flask-WTF the CSRF token in `g`: empty it at each request,
+    as a real server does, so that two test clients never share a user or a token."""
     from flask import g
 
-    g.pop("_login_user", None)
+    for name in list(g):
+        g.pop(name, None)
 
 
 def _build_app(databases: Databases, with_demo: bool, **overrides):
     uri = databases.create(with_demo)
     app = create_app(make_config(uri, **overrides))
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_request_user)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     return app, uri
 
 
@@ -203,3 +205,14 @@ def unit_factory(app):
         return unit
 
     return _make
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the security figures (docs/SECURITY.md quotes them)."""
+    from tests.figures import FIGURES, LABELS
+
+    if not FIGURES:
+        return
+    terminalreporter.section("security figures")
+    for key, label in LABELS.items():
+        terminalreporter.write_line(f"{label}: {FIGURES.get(key, 0)}")
