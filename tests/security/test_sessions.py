@@ -119,6 +119,7 @@ def log_lines(app):
             lines.append(record.getMessage())
 
     handler = Keep(level=logging.DEBUG)
+    app.logger.disabled = False
     app.logger.addHandler(handler)
     app.logger.setLevel(logging.DEBUG)
     yield lines
