@@ -85,6 +85,20 @@ def _log_refusals(response):
     return response
 
 
+def _refuse_nul_characters():
+    """No database stores a NUL character in text (PostgreSQL refuses it outright): a request
+    carrying one in its query or form is refused here, for every form of every domain."""
+    from flask import abort
+
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded", "multipart/form-data"
+    ):
+        values += list(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def _headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -108,6 +122,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.before_request(_refuse_nul_characters)
     app.before_request(check_session_age)
     app.after_request(_log_refusals)
     app.after_request(_headers)
