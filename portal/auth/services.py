@@ -14,7 +14,8 @@ from portal.auth.models import User, new_session_token
 from portal.extensions import db, limiter
 from portal.timeutil import utcnow
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 12  # ASVS 2.1.1
+MAX_PASSWORD_LENGTH = 128  # ASVS 2.1.2: long passphrases welcome, unbounded input not
 
 
 def _hasher() -> PasswordHasher:
@@ -163,4 +164,6 @@ def change_password(actor: User, user: User, new_password: str, *, action: str =
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Mật khẩu dài tối đa {MAX_PASSWORD_LENGTH} ký tự."
     return None
