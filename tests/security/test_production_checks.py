@@ -83,3 +83,25 @@ def test_the_demo_loader_refuses_production(databases):
 
         db.engine.dispose()
     databases.drop(uri)
+
+
+def test_behind_a_proxy_the_visitor_address_and_https_are_seen(databases):
+    from flask import request
+
+    from portal.extensions import db
+    from portal.permissions import public
+
+    uri = databases.create(with_demo=False)
+    app = create_app(make_config(uri, PROXY_COUNT=1))
+
+    @public
+    def where():
+        return f"{request.remote_addr} {request.scheme}"
+
+    app.add_url_rule("/_where", "where", where)
+    response = app.test_client().get("/_where", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "203.0.113.9 https"
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    with app.app_context():
+        db.engine.dispose()
+    databases.drop(uri)
