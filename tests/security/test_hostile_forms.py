@@ -196,3 +196,14 @@ def test_units_import_csv_command(app, runner, tmp_path_factory, content):
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     if result.exit_code != 0:
         assert _state() == before
+
+
+def test_markup_typed_into_a_form_is_shown_as_text(app, client, user_factory):
+    """Output encoding (ASVS 5.3.3): Jinja escapes what people typed, on pages and fragments."""
+    user = user_factory("hacker", full_name='<script>alert("x")</script><img src=x onerror=alert(1)>')
+    log_in(client, "admin")
+    for url, headers in ((f"/admin/users/{user.id}", {}), ("/admin/users?q=hacker", {"HX-Request": "true"})):
+        body = client.get(url, headers=headers).get_data(as_text=True)
+        count("hostile_inputs")
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert" in body
