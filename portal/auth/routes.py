@@ -14,8 +14,10 @@ from portal.timeutil import utcnow
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths; anything else goes home."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only same-site paths; anything else goes home. Browsers read a backslash as a slash
+    ("/\\evil.example" is "//evil.example") and drop tabs and newlines: those are refused too."""
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and "\\" not in target and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target)):
         return target
     return url_for("main.home")
 

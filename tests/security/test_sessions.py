@@ -154,3 +154,10 @@ def test_wrong_second_factor_is_logged_without_the_code(client, log_lines):
     client.post("/login/code", data={"code": "918273"})
     assert any("second factor failed" in line for line in log_lines)
     assert not any("918273" in line for line in log_lines)
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\\/evil.example", "/\t/evil.example", "//evil.example",
+                                    "https://evil.example/", "/%0a/evil.example\n", "javascript:alert(1)"])
+def test_no_open_redirect_after_login(client, target):
+    response = client.post("/login", data={"username": "xa1", "password": "demo1234", "next": target})
+    assert response.status_code == 302 and response.location == "/"
