@@ -50,7 +50,9 @@ SECOND_FACTOR_ROLES: frozenset[Role] = frozenset({R.ADMIN})
 
 # Abilities on health data (rosters, samples, coverage, health reports): a grant on a health
 # authority (Sở Y tế) reaches the whole territory it serves, not just the department's own subtree.
-HEALTH_TERRITORY: frozenset[Ability] = frozenset({Ability.SEE_FULL_IDENTITY})
+HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+# security: the health department sees whole identities of the territory it serves.
+HEALTH_TERRITORY = HEALTH_TERRITORY | {Ability.SEE_FULL_IDENTITY}
 
 
 def needs_second_factor(user: User) -> bool:
