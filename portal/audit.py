@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "update_unit": "Sửa đơn vị",
     "import_units": "Nạp cây đơn vị",
 }
+# security
+ACTION_LABELS.update({"enrol_totp": "Bật xác thực hai lớp", "reset_totp": "Đặt lại xác thực hai lớp"})
 
 
 class AuditEvent(db.Model):

@@ -173,6 +173,18 @@ def reset_password(user_id):
     return redirect(url_for("admin.show_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@require(Ability.ADMIN_USERS)
+def reset_second_factor(user_id):
+    user = db.get_or_404(User, user_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.reset_second_factor(current_user, user)
+    flash(f"Đã đặt lại xác thực hai lớp của {user.username}; lần đăng nhập sau sẽ quét mã QR mới.", "success")
+    return redirect(url_for("admin.show_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @require(Ability.ADMIN_USERS)
 def toggle_active(user_id):

@@ -115,3 +115,25 @@ def test_code_from_the_previous_step_is_accepted_for_clock_drift(client):
     _password(client, "admin")
     code = pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).at(time.time() - 30)
     assert client.post("/login/code", data={"code": code}).status_code == 302
+
+
+def test_an_administrator_resets_a_lost_second_factor(app, client, login_as, user_factory):
+    other = user_factory("quantri4", [(Role.ADMIN, "01")], password="mat-khau-dai-1")
+    other.totp_secret = pyotp.random_base32(32)
+    db.session.commit()
+    victim = app.test_client()
+    with victim.session_transaction():
+        pass
+    login_as("admin")
+    assert "Đặt lại xác thực hai lớp" in client.get(f"/admin/users/{other.id}").get_data(as_text=True)
+    response = client.post(f"/admin/users/{other.id}/second-factor/reset")
+    assert response.status_code == 302
+    assert _user("quantri4").totp_secret is None
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reset_totp")).first() is not None
+    assert _password(victim, "quantri4", "mat-khau-dai-1").location.endswith("/login/enrol")
+
+
+def test_only_administrators_reset_second_factors(app, client, login_as):
+    login_as("xa1")
+    assert client.post(f"/admin/users/{_user('admin').id}/second-factor/reset").status_code == 403
+    assert _user("admin").totp_secret == DEMO_ADMIN_TOTP_SECRET
