@@ -9,8 +9,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "update_unit": "Sửa đơn vị",
     "import_units": "Nạp cây đơn vị",
 }
+# security
+ACTION_LABELS.update({"enrol_totp": "Bật xác thực hai lớp", "reset_totp": "Đặt lại xác thực hai lớp"})
 
 
 class AuditEvent(db.Model):
@@ -58,6 +60,22 @@ class AuditEvent(db.Model):
     @property
     def detail_dict(self) -> dict[str, Any]:
         return json.loads(self.detail or "{}")
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when anything tries to change or delete an audit entry."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session, _context, _instances):
+    """Entries are only ever added: any update or delete of one aborts the flush (and so the
+    request, which then changes nothing). PostgreSQL also refuses it with a trigger (0005)."""
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj):
+            raise AuditLogIsAppendOnly("audit entries cannot be changed")
 
 
 def record(
@@ -101,8 +119,9 @@ def _request_address() -> str | None:
 
 
 def search_events(*, username: str = "", unit_code: str = "", object_type: str = "", object_id: str = "",
-                  action: str = "", limit: int = 200) -> list[AuditEvent]:
-    """The newest entries matching every filter given."""
+                  action: str = "", since: datetime | None = None, before: datetime | None = None,
+                  limit: int = 200) -> list[AuditEvent]:
+    """The newest entries matching every filter given (`since` <= at < `before`, naive UTC)."""
     from sqlalchemy import select
 
     from portal.auth.models import User
@@ -119,4 +138,8 @@ def search_events(*, username: str = "", unit_code: str = "", object_type: str =
         stmt = stmt.where(AuditEvent.object_id == object_id.strip())
     if action:
         stmt = stmt.where(AuditEvent.action == action.strip())
+    if since is not None:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if before is not None:
+        stmt = stmt.where(AuditEvent.at < before)
     return list(db.session.scalars(stmt))

@@ -13,6 +13,7 @@ from portal.extensions import db
 
 units_cli = AppGroup("units", help="Cây đơn vị hành chính.")
 demo_cli = AppGroup("demo", help="Dữ liệu mẫu.")
+backup_cli = AppGroup("backup", help="Sao lưu và khôi phục cơ sở dữ liệu.")
 
 
 @units_cli.command("import")
@@ -77,9 +78,39 @@ def demo_load() -> None:
     click.echo(loader.accounts_text())
 
 
+@backup_cli.command("create")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_create(directory: Path) -> None:
+    """Write a consistent copy of the database into DIRECTORY (safe while the portal runs)."""
+    from portal import backup
+
+    try:
+        path = backup.create_backup(directory)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(path))
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi lại.")
+def backup_restore(path: Path, yes: bool) -> None:
+    """Replace the whole database by the copy in PATH."""
+    from portal import backup
+
+    if not yes:
+        click.confirm("Toàn bộ dữ liệu hiện tại sẽ bị thay bằng bản sao lưu. Tiếp tục?", abort=True)
+    try:
+        backup.restore_backup(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã khôi phục từ {path}.")
+
+
 def init_app(app: Flask) -> None:
     from portal.coverage.cli import coverage_command
 
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(coverage_command)
+    app.cli.add_command(backup_cli)

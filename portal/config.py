@@ -39,6 +39,10 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
 
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are then
+    # trusted, so that login throttling sees the visitor's address and HSTS sees HTTPS.
+    PROXY_COUNT = int(os.environ.get("PORTAL_PROXY_COUNT", "0"))
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Failed logins allowed per account and per address before a pause.

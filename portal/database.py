@@ -2,8 +2,9 @@
 concurrent writers."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.engine import Engine
 
 from portal.extensions import db
@@ -21,12 +22,34 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _finish(response):
-    """Services only flush; the request commits once when it succeeded, else rolls back."""
-    if response.status_code < 400:
-        db.session.commit()
-    else:
+    """Services only flush; the request commits once when it succeeded, else rolls back.
+
+    A commit that fails (a constraint hit by a concurrent writer, a database still locked
+    after the busy timeout) is rolled back and the same response becomes the Vietnamese 409/503
+    page: the security headers already set on it stay."""
+    if response.status_code >= 400:
         db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        code = 409 if isinstance(exc, IntegrityError) else 503
+        current_app.logger.warning("commit refused: %s", type(exc.orig).__name__)
+        _become_error_page(response, code)
     return response
+
+
+def _become_error_page(response, code: int) -> None:
+    from portal.errors import _page
+
+    body, _ = _page(code)
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.status_code = code
+    response.mimetype = "text/html"
+    for name in ("Location", "Content-Disposition", "HX-Redirect", "HX-Location", "HX-Trigger", "HX-Refresh"):
+        response.headers.pop(name, None)
 
 
 def _teardown(exc):

@@ -45,6 +45,8 @@ class Ability(str, enum.Enum):
     ENTER_RESULTS = "enter_results"
     VIEW_COVERAGE = "view_coverage"
     VIEW_COVERAGE_PEOPLE = "view_coverage_people"
+    # security: whole citizen IDs and phone numbers (portal/privacy.py); others see them masked.
+    SEE_FULL_IDENTITY = "see_full_identity"
 
 
 R = Role
@@ -86,7 +88,15 @@ POLICY: dict[Ability, frozenset[Role]] = {
                                       R.STEERING_OFFICE, R.SECRETARY, R.ADMIN}),
     Ability.VIEW_COVERAGE_PEOPLE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD,
                                              R.DEPARTMENT_STAFF, R.STEERING_OFFICE, R.ADMIN}),
+    # security: least data (ASVS 8.3.x). The commune's clerk, its district officer and the health
+    # department (a grant on the health authority reaches its territory: HEALTH_TERRITORY) see a
+    # person's full CCCD and phone; the steering office, the secretary and other departments see
+    # them masked. Always ask with the person's unit: can(user, SEE_FULL_IDENTITY, person.unit).
+    Ability.SEE_FULL_IDENTITY: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF}),
 }
+
+# security: roles that must sign in with a second factor (TOTP) besides their password.
+SECOND_FACTOR_ROLES: frozenset[Role] = frozenset({R.ADMIN})
 
 
 # --- Directives and tasks: who may take which workflow step -------------------------------
@@ -190,6 +200,14 @@ HEALTH_TERRITORY: frozenset[Ability] = frozenset({
     # campaigns, sampling, lab results, doses, coverage
     Ability.VIEW_CAMPAIGNS, Ability.MANAGE_CAMPAIGNS, Ability.VIEW_COVERAGE, Ability.VIEW_COVERAGE_PEOPLE,
 })
+HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+# security: the health department sees whole identities of the territory it serves.
+HEALTH_TERRITORY = HEALTH_TERRITORY | {Ability.SEE_FULL_IDENTITY}
+
+
+def needs_second_factor(user: User) -> bool:
+    """Does this account sign in with a one-time code as well as its password?"""
+    return any(g.role in SECOND_FACTOR_ROLES for g in user.grants)
 
 
 def roles_for(ability: Ability) -> frozenset[Role]:

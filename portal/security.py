@@ -21,10 +21,40 @@ def check_production(app: Flask) -> None:
     """Production refuses to start with development secrets or debug on."""
     if app.config["PORTAL_ENV"] != "production":
         return
-    if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
-        raise UnsafeProductionConfig("SECRET_KEY must be set in production.")
-    if app.debug:
+    if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None) or len(str(app.config["SECRET_KEY"])) < 16:
+        raise UnsafeProductionConfig("SECRET_KEY must be set in production (16 characters or more).")
+    if app.debug or app.config.get("DEBUG"):
         raise UnsafeProductionConfig("Debug mode must be off in production.")
+
+
+def check_demo_accounts(app: Flask) -> None:
+    """Production refuses to start while a demo account still opens with the demo password.
+
+    Runs at app start (so under gunicorn and every `flask` command). A database without
+    tables yet (before `flask db upgrade`) passes. To clean up, run the commands once with
+    PORTAL_ENV unset, or reset those passwords first."""
+    if app.config["PORTAL_ENV"] != "production":
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.auth import services
+    from portal.auth.models import User
+    from portal.demo.loader import ACCOUNTS, DEMO_PASSWORD
+
+    with app.app_context():
+        try:
+            users = list(db.session.scalars(select(User).where(User.username.in_([a[0] for a in ACCOUNTS]))))
+        except SQLAlchemyError:
+            db.session.rollback()
+            return
+        try:
+            present = [u.username for u in users if u.active and services.verify_password(u, DEMO_PASSWORD)]
+        finally:
+            db.session.remove()
+    if present:
+        raise UnsafeProductionConfig(
+            "Demo accounts with the demo password are present: " + ", ".join(sorted(present))
+        )
 
 
 @login_manager.user_loader
@@ -38,6 +68,35 @@ def load_user(cookie_id: str):
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+def _log_refusals(response):
+    """Denied accesses and refused input go to the log: who, where, never what was typed."""
+    status = response.status_code
+    if status in (400, 403, 404, 409, 413, 422, 429):
+        from flask import current_app
+        from flask_login import current_user
+
+        user = current_user.get_id().partition(":")[0] if current_user and current_user.is_authenticated else "-"
+        kind = "validation failed" if status in (400, 409, 413, 422) else "access refused"
+        current_app.logger.warning(
+            "%s: status=%s user=%s method=%s endpoint=%s", kind, status, user, request.method, request.endpoint
+        )
+    return response
+
+
+def _refuse_nul_characters():
+    """No database stores a NUL character in text (PostgreSQL refuses it outright): a request
+    carrying one in its query or form is refused here, for every form of every domain."""
+    from flask import abort
+
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        "application/x-www-form-urlencoded", "multipart/form-data"
+    ):
+        values += list(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def _headers(response):
@@ -58,9 +117,17 @@ def init_app(app: Flask) -> None:
     from portal.auth.routes import check_session_age
 
     check_production(app)
+    check_demo_accounts(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    app.before_request(_refuse_nul_characters)
     app.before_request(check_session_age)
+    app.after_request(_log_refusals)
     app.after_request(_headers)

@@ -2,7 +2,7 @@
 from flask import Flask
 from flask_login import current_user
 
-from portal import timeutil
+from portal import privacy, timeutil
 from portal.permissions import Ability, can
 
 
@@ -15,5 +15,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(Ability=Ability, can=lambda ability, unit=None: can(current_user, ability, unit))
     app.jinja_env.filters.update(
-        vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=_number
+        vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=_number,
+        # Least data (portal/privacy.py): {{ person.cccd | identity(person.unit) }}, {{ person.phone | phone(person.unit) }}
+        identity=lambda value, unit=None: privacy.shown_identity(current_user, value, unit),
+        phone=lambda value, unit=None: privacy.shown_phone(current_user, value, unit),
     )
+    app.jinja_env.globals.update(mask_cccd=privacy.mask_cccd, mask_phone=privacy.mask_phone)

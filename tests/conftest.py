@@ -206,3 +206,14 @@ def unit_factory(app):
         return unit
 
     return _make
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the security figures (docs/SECURITY.md quotes them)."""
+    from tests.figures import FIGURES, LABELS
+
+    if not FIGURES:
+        return
+    terminalreporter.section("security figures")
+    for key, label in LABELS.items():
+        terminalreporter.write_line(f"{label}: {FIGURES.get(key, 0)}")

@@ -92,3 +92,121 @@ def _demo_campaign() -> int:
 # campaigns, sampling, coverage
 PARAMS["campaign_id"] = _demo_campaign
 PARAMS["site_id"] = lambda: _demo_site("sampling_point")
+# security: for each id parameter, an object OUTSIDE xa1's scope (Phường Trúc Bạch, 00004, the
+# other commune of Quận Ba Đình, or what xa2 owns). tests/security/test_foreign_ids.py asks every
+# route with such ids as xa1 and wants 403/404 with nothing of the foreign object in the answer
+# (ASVS 4.2.1). Every URL parameter named *_id needs an entry here, or in NOT_SCOPED when the
+# object is shared by every unit (the city-wide campaign). A maker may return None when the demo
+# has no such object (the route is then skipped). FOREIGN_MARKERS: texts of foreign objects
+# (names, CCCD numbers) that must never appear in xa1's answers.
+FOREIGN_CODE = "00004"
+
+
+def _foreign_user_id():
+    return db.session.scalars(select(User).where(User.username == "xa2")).one().id
+
+
+def _foreign_roster_id():
+    from portal.rosters.models import Roster
+
+    return db.session.scalars(select(Roster.id).where(Roster.unit_id == by_code(FOREIGN_CODE).id)
+                              .order_by(Roster.id)).first()
+
+
+def _foreign_in_roster(model_name):
+    def make():
+        from portal.rosters import models
+
+        model = getattr(models, model_name)
+        return db.session.scalars(select(model.id).where(model.roster_id == _foreign_roster_id())
+                                  .order_by(model.id)).first()
+
+    return make
+
+
+def _foreign_task_id():
+    from portal.directives.models import Task
+
+    return db.session.scalars(select(Task.id).where(Task.lead_unit_id == by_code(FOREIGN_CODE).id)
+                              .order_by(Task.id)).first()
+
+
+def _foreign_attachment_id():
+    from portal.directives.models import Attachment, Task
+
+    return db.session.scalars(select(Attachment.id).join(Task, Attachment.task_id == Task.id)
+                              .where(Task.lead_unit_id == by_code(FOREIGN_CODE).id).order_by(Attachment.id)).first()
+
+
+def _foreign_directive_id():
+    """A directive none of whose tasks involves Phường Phúc Xá (None when every one does)."""
+    from portal.directives.models import Task
+
+    mine = select(Task.directive_id).where(Task.lead_unit_id == by_code("00001").id)
+    return db.session.scalars(select(Task.directive_id).where(Task.directive_id.not_in(mine))
+                              .order_by(Task.directive_id)).first()
+
+
+def _foreign_site_id():
+    from portal.campaigns.models import Site
+
+    return db.session.scalars(select(Site.id).where(Site.unit_id == by_code(FOREIGN_CODE).id).order_by(Site.id)).first()
+
+
+def _foreign_job_id():
+    """A report job asked for by xa2."""
+    from portal.reports.models import ReportJob, ReportKind
+
+    unit = by_code(FOREIGN_CODE)
+    job = ReportJob(kind=ReportKind.ROSTER, unit_id=unit.id, subject_unit_id=unit.id, requested_by_id=_foreign_user_id(),
+                    params={"subject_unit_id": unit.id})
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+def _foreign_issued_id():
+    """A report issued by Phường Trúc Bạch."""
+    from datetime import date
+
+    from portal.reports.models import IssuedReport, ReportKind
+
+    unit = by_code(FOREIGN_CODE)
+    issued = IssuedReport(unit_id=unit.id, subject_unit_id=unit.id, kind=ReportKind.ROSTER, year=2021, number=99,
+                          symbol="BC-UBND", excerpt="Danh sách Trúc Bạch", signed_on=date(2021, 9, 5), params={},
+                          snapshot={}, pdf=b"%PDF-1.7 stand-in", sha256="1" * 64, page_count=1)
+    db.session.add(issued)
+    db.session.commit()
+    return issued.id
+
+
+def _foreign_person_texts():
+    """Name, CCCD and phone of a person on Phường Trúc Bạch's roster (none before rosters land)."""
+    try:
+        from portal.rosters.models import Person
+    except ImportError:
+        return []
+    person = db.session.scalars(select(Person).where(Person.unit_id == by_code(FOREIGN_CODE).id)
+                                .order_by(Person.id)).first()
+    return [t for t in (person.full_name, person.cccd, person.phone) if t] if person else []
+
+
+FOREIGN = {
+    "unit_id": lambda: by_code(FOREIGN_CODE).id,
+    "user_id": _foreign_user_id,
+    "roster_id": _foreign_roster_id,
+    "person_id": _foreign_in_roster("Person"),
+    "batch_id": _foreign_in_roster("ImportBatch"),
+    "row_id": _foreign_in_roster("ImportRow"),
+    "task_id": _foreign_task_id,
+    "attachment_id": _foreign_attachment_id,
+    "directive_id": _foreign_directive_id,
+    "site_id": _foreign_site_id,
+    "job_id": _foreign_job_id,
+    "issued_id": _foreign_issued_id,
+}
+NOT_SCOPED = {"campaign_id"}
+FOREIGN_MARKERS = [
+    lambda: ["Hoàng Thị Mai"],  # xa2's full name
+    _foreign_person_texts,
+]

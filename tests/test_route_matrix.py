@@ -13,6 +13,7 @@ from portal.demo.loader import ACCOUNTS
 from portal.extensions import db
 from portal.permissions import POLICY
 from tests.conftest import log_in
+from tests.figures import count
 from tests.route_params import PARAMS
 
 USERNAMES = [a[0] for a in ACCOUNTS]
@@ -76,4 +77,6 @@ def test_each_role_gets_what_the_policy_says(app, client, username):
         else:
             assert response.status_code in (403, 404), (username, url, response.status_code)
         checked += 1
+        count("route_role_pairs")
+        count("server_errors", response.status_code >= 500)
     assert checked > 0

@@ -74,3 +74,32 @@ class UnitForm(FlaskForm):
     parent_code = StringField("Mã đơn vị cấp trên", validators=[Length(max=20)])
     health_authority = BooleanField("Cơ quan y tế (xem số liệu y tế của cả địa bàn)")
     submit = SubmitField("Lưu đơn vị")
+
+
+def _vn_date(form, field):
+    from portal.timeutil import parse_date
+
+    field.date = None
+    if field.data:
+        field.date = parse_date(field.data)
+        if field.date is None:
+            raise ValidationError("Ngày phải có dạng ngày/tháng/năm, ví dụ 05/09/2021.")
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit page (GET: no CSRF token needed, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    user = StringField("Người dùng", validators=[Length(max=50, message="Tối đa 50 ký tự.")])
+    unit = StringField("Mã đơn vị", validators=[Length(max=20, message="Tối đa 20 ký tự.")])
+    object = StringField("Loại đối tượng", validators=[Length(max=40, message="Tối đa 40 ký tự.")])
+    object_id = StringField("Mã đối tượng", validators=[Length(max=40, message="Tối đa 40 ký tự.")])
+    action = StringField("Thao tác", validators=[Length(max=60, message="Tối đa 60 ký tự.")])
+    date_from = StringField("Từ ngày", validators=[_vn_date])
+    date_to = StringField("Đến ngày", validators=[_vn_date])
+
+    def validate_date_to(self, field):
+        if self.date_from.date and field.date and field.date < self.date_from.date:
+            raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")

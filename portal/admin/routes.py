@@ -1,14 +1,17 @@
+from datetime import timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.admin import bp, services
 from portal.admin.forms import (
-    ActiveForm, GrantForm, ProfileForm, RemoveGrantForm, ResetPasswordForm, UnitForm, UserCreateForm,
+    ActiveForm, AuditFilterForm, GrantForm, ProfileForm, RemoveGrantForm, ResetPasswordForm, UnitForm, UserCreateForm,
 )
 from portal import audit
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.permissions import Ability, require
+from portal.timeutil import local_day_start_utc
 from portal.units import services as unit_services
 from portal.units.models import Unit, UnitKind
 from portal.web import render
@@ -170,6 +173,18 @@ def reset_password(user_id):
     return redirect(url_for("admin.show_user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@require(Ability.ADMIN_USERS)
+def reset_second_factor(user_id):
+    user = db.get_or_404(User, user_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.reset_second_factor(current_user, user)
+    flash(f"Đã đặt lại xác thực hai lớp của {user.username}; lần đăng nhập sau sẽ quét mã QR mới.", "success")
+    return redirect(url_for("admin.show_user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @require(Ability.ADMIN_USERS)
 def toggle_active(user_id):
@@ -189,8 +204,16 @@ def toggle_active(user_id):
 @bp.route("/audit")
 @require(Ability.VIEW_AUDIT)
 def audit_log():
-    filters = {k: request.args.get(k, "").strip() for k in ("user", "unit", "object", "action")}
-    events = audit.search_events(
-        username=filters["user"], unit_code=filters["unit"], object_type=filters["object"], action=filters["action"]
-    )
-    return render("admin/audit.html", "admin/partials/_audit_rows.html", events=events, filters=filters)
+    form = AuditFilterForm(request.args)
+    events, status = [], 200
+    if form.validate():
+        day_after = form.date_to.date + timedelta(days=1) if form.date_to.date else None
+        events = audit.search_events(
+            username=form.user.data or "", unit_code=form.unit.data or "", object_type=form.object.data or "",
+            object_id=form.object_id.data or "", action=form.action.data or "",
+            since=local_day_start_utc(form.date_from.date) if form.date_from.date else None,
+            before=local_day_start_utc(day_after) if day_after else None,
+        )
+    else:
+        status = 400
+    return render("admin/audit.html", "admin/partials/_audit_rows.html", status, events=events, form=form)

@@ -67,6 +67,17 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
     auth_services.change_password(actor, user, new_password, action="reset_password")
 
 
+def reset_second_factor(actor: User, user: User) -> None:
+    """Forget the user's TOTP secret (a lost phone): the next sign-in enrols again."""
+    if user.totp_secret is None:
+        return
+    user.totp_secret = None
+    user.totp_last_step = None
+    auth_services.end_all_sessions(user)
+    audit.record(actor, "reset_totp", user, changes={"totp": "reset"})
+    db.session.flush()
+
+
 def update_profile(actor: User, user: User, full_name: str) -> None:
     full_name = clean(full_name)
     if user.full_name != full_name:

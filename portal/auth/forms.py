@@ -32,3 +32,12 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(REQUIRED.format("lại mật khẩu mới")), EqualTo("new", "Hai mật khẩu không khớp.")],
     )
     submit = SubmitField("Đổi mật khẩu")
+
+
+class CodeForm(FlaskForm):
+    """The one-time code of the second factor (six digits from the authenticator app)."""
+    code = StringField(
+        "Mã xác thực (6 chữ số)",
+        validators=[DataRequired(REQUIRED.format("mã xác thực")), Length(max=20, message="Mã xác thực có 6 chữ số.")],
+    )
+    submit = SubmitField("Xác nhận")

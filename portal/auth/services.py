@@ -14,7 +14,8 @@ from portal.auth.models import User, new_session_token
 from portal.extensions import db, limiter
 from portal.timeutil import utcnow
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 12  # ASVS 2.1.1
+MAX_PASSWORD_LENGTH = 128  # ASVS 2.1.2: long passphrases welcome, unbounded input not
 
 
 def _hasher() -> PasswordHasher:
@@ -92,10 +93,60 @@ def authenticate(username: str, password: str, address: str) -> LoginResult:
         return LoginResult(error=INACTIVE)
 
     strategy.clear(_limits()[0][0], "login-account", username)
+    return LoginResult(user=user)
+
+
+def complete_login(user: User, address: str | None) -> None:
+    """Every factor checked: note the sign-in."""
     user.last_login_at = utcnow()
     audit.record(user, "login", user, address=address)
     db.session.flush()
-    return LoginResult(user=user)
+
+
+BAD_CODE = "Mã xác thực không đúng hoặc đã được dùng. Vui lòng nhập mã mới trên ứng dụng."
+
+
+def _code_throttle(user: User) -> str | None:
+    item = parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    strategy = limiter.limiter
+    if not strategy.test(item, "totp-account", str(user.id)):
+        reset_at, _ = strategy.get_window_stats(item, "totp-account", str(user.id))
+        minutes = max(1, round((reset_at - utcnow().timestamp()) / 60))
+        current_app.logger.warning("second factor throttled: user=%s", user.id)
+        return THROTTLED.format(minutes=minutes)
+    return None
+
+
+def check_second_factor(user: User, code: str, secret: str | None = None) -> str | None:
+    """Verify a one-time code of `user` (or of a `secret` being enrolled). None when it is
+    good; else the message to show. Wrong codes count against the account like wrong
+    passwords; a code is accepted once."""
+    from portal.auth import totp
+
+    problem = _code_throttle(user)
+    if problem:
+        return problem
+    secret = secret or user.totp_secret
+    step = totp.matching_step(secret, code, user.totp_last_step) if secret else None
+    if step is None:
+        limiter.limiter.hit(parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "totp-account", str(user.id))
+        current_app.logger.warning("second factor failed: user=%s", user.id)
+        return BAD_CODE
+    limiter.limiter.clear(parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "totp-account", str(user.id))
+    user.totp_last_step = step
+    db.session.flush()
+    return None
+
+
+def enrol_second_factor(user: User, secret: str, code: str) -> str | None:
+    """Keep `secret` as the user's second factor once a code from it checks out."""
+    problem = check_second_factor(user, code, secret)
+    if problem:
+        return problem
+    user.totp_secret = secret
+    audit.record(user, "enrol_totp", user, changes={"totp": "enrolled"})
+    db.session.flush()
+    return None
 
 
 def end_all_sessions(user: User) -> None:
@@ -113,4 +164,6 @@ def change_password(actor: User, user: User, new_password: str, *, action: str =
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Mật khẩu dài tối đa {MAX_PASSWORD_LENGTH} ký tự."
     return None

@@ -17,6 +17,9 @@ from portal.units import services as unit_services
 
 DEMO_PASSWORD = "demo1234"
 DEMO_CAMPAIGN = "Chiến dịch tháng 9/2021"
+# The demo admin's second factor (TOTP), fixed so that a person can add it to an authenticator
+# app and tests can compute codes (pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now()). Demo only.
+DEMO_ADMIN_TOTP_SECRET = "DEMOADMINTOTPKEYDEMOADMINTOTPKEY"
 UNITS_CSV = Path(__file__).with_name("hanoi_2021_units.csv")
 
 # username, full name, role, unit code
@@ -45,6 +48,8 @@ def load() -> None:
     for username, full_name, role, unit_code in ACCOUNTS:
         user = admin_services.create_user(None, username, full_name, DEMO_PASSWORD)
         admin_services.add_grant(None, user, role, unit_services.by_code(unit_code))
+        if username == "admin":
+            user.totp_secret = DEMO_ADMIN_TOTP_SECRET
     db.session.add(
         Campaign(name=DEMO_CAMPAIGN, kind=CampaignKind.BOTH, unit=unit_services.by_code("01"),
                  starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
@@ -65,4 +70,9 @@ def accounts_text() -> str:
     for username, _, role, unit_code in ACCOUNTS:
         unit = unit_services.by_code(unit_code)
         lines.append(f"  {username:<11} {role.label} — {unit.name}")
+    lines.append(
+        f"Tài khoản admin cần thêm mã xác thực hai lớp: thêm khóa {DEMO_ADMIN_TOTP_SECRET} "
+        "(TOTP, 6 chữ số, 30 giây) vào ứng dụng xác thực, hoặc chạy: "
+        f".venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_ADMIN_TOTP_SECRET}').now())\""
+    )
     return "\n".join(lines)

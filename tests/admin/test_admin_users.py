@@ -17,7 +17,7 @@ def _actions():
 def test_admin_creates_a_user_with_a_grant(client, login_as):
     login_as("admin")
     response = client.post("/admin/users/new", data={
-        "username": "xa3", "full_name": "  nguyễn   văn  bình ", "password": "matkhau123",
+        "username": "xa3", "full_name": "  nguyễn   văn  bình ", "password": "matkhau12345",
         "role": "commune_clerk", "unit_code": "00006"})
     assert response.status_code == 302
     user = _user("xa3")
@@ -32,12 +32,12 @@ def test_bad_user_input_is_refused_and_changes_nothing(client, login_as):
     cases = [
         ({"username": "xa1"}, "đã được dùng"),
         ({"username": "có dấu"}, "Chỉ dùng chữ không dấu"),
-        ({"password": "ngan"}, "ít nhất 8 ký tự"),
+        ({"password": "ngan"}, "ít nhất 12 ký tự"),
         ({"unit_code": "99999"}, "Không có đơn vị với mã này."),
         ({"role": "superuser"}, "Not a valid choice"),
     ]
     for change, message in cases:
-        data = {"username": "moi", "full_name": "Người Mới", "password": "matkhau123",
+        data = {"username": "moi", "full_name": "Người Mới", "password": "matkhau12345",
                 "role": "commune_clerk", "unit_code": "00001", **change}
         response = client.post("/admin/users/new", data=data)
         assert response.status_code == 400, change
@@ -88,11 +88,11 @@ def test_reset_password(client, login_as, app):
     login_as("admin")
     user = _user("xa2")
     assert client.post(f"/admin/users/{user.id}/password", data={"password": "ngan"}).status_code == 400
-    assert client.post(f"/admin/users/{user.id}/password", data={"password": "matkhaumoi9"}).status_code == 302
+    assert client.post(f"/admin/users/{user.id}/password", data={"password": "matkhaumoi99"}).status_code == 302
     fresh = app.test_client()
-    assert fresh.post("/login", data={"username": "xa2", "password": "matkhaumoi9"}).status_code == 302
+    assert fresh.post("/login", data={"username": "xa2", "password": "matkhaumoi99"}).status_code == 302
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reset_password")).one()
-    assert "matkhaumoi9" not in event.detail
+    assert "matkhaumoi99" not in event.detail
 
 
 def test_user_search_ignores_diacritics(client, login_as):
@@ -106,7 +106,7 @@ def test_user_search_ignores_diacritics(client, login_as):
 
 def test_audit_page_filters(client, login_as):
     login_as("admin")
-    client.post(f"/admin/users/{_user('xa2').id}/password", data={"password": "matkhaumoi9"})
+    client.post(f"/admin/users/{_user('xa2').id}/password", data={"password": "matkhaumoi99"})
     page = client.get("/admin/audit?action=reset_password&user=admin").get_data(as_text=True)
     assert "reset_password" in page
     assert "add_grant" not in client.get("/admin/audit?action=reset_password").get_data(as_text=True)

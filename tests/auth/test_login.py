@@ -44,11 +44,11 @@ def test_bad_credentials_get_one_vague_message(client, username, password):
 
 
 def test_next_parameter_only_allows_local_paths(client):
-    assert _login(client, "admin", next="https://evil.example/").location == "/"
+    assert _login(client, "vanphong", next="https://evil.example/").location == "/"
     client.post("/logout")
-    assert _login(client, "admin", next="//evil.example/").location == "/"
+    assert _login(client, "vanphong", next="//evil.example/").location == "/"
     client.post("/logout")
-    assert _login(client, "admin", next="/admin/users").location == "/admin/users"
+    assert _login(client, "vanphong", next="/admin/users").location == "/admin/users"
 
 
 def test_inactive_account_cannot_sign_in(client):
@@ -103,17 +103,17 @@ def test_logout_needs_post(client, login_as):
 
 def test_password_change_checks_and_signs_out(client, login_as):
     login_as("xa1")
-    bad = client.post("/password", data={"current": "sai", "new": "matkhaumoi1", "confirm": "matkhaumoi1"})
+    bad = client.post("/password", data={"current": "sai", "new": "matkhaumoi11", "confirm": "matkhaumoi11"})
     assert bad.status_code == 400 and "Mật khẩu hiện tại không đúng." in bad.get_data(as_text=True)
     short = client.post("/password", data={"current": "demo1234", "new": "ngan", "confirm": "ngan"})
-    assert "ít nhất 8 ký tự" in short.get_data(as_text=True)
-    mismatch = client.post("/password", data={"current": "demo1234", "new": "matkhaumoi1", "confirm": "khac12345"})
+    assert "ít nhất 12 ký tự" in short.get_data(as_text=True)
+    mismatch = client.post("/password", data={"current": "demo1234", "new": "matkhaumoi11", "confirm": "khac12345"})
     assert "Hai mật khẩu không khớp." in mismatch.get_data(as_text=True)
-    ok = client.post("/password", data={"current": "demo1234", "new": "matkhaumoi1", "confirm": "matkhaumoi1"})
+    ok = client.post("/password", data={"current": "demo1234", "new": "matkhaumoi11", "confirm": "matkhaumoi11"})
     assert ok.status_code == 302 and ok.location.startswith("/login")
     assert client.get("/").status_code == 302
     assert _login(client, "xa1", "demo1234").status_code == 200
-    assert _login(client, "xa1", "matkhaumoi1").status_code == 302
+    assert _login(client, "xa1", "matkhaumoi11").status_code == 302
 
 
 def test_idle_session_expires(app, client, login_as):
