@@ -27,7 +27,9 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal.auth import routes as auth_routes
     from portal.main import routes as main_routes
 
-    for module in (auth_routes, main_routes, admin_routes):
+    from portal.reports import routes as reports_routes
+
+    for module in (auth_routes, main_routes, admin_routes, reports_routes):
         app.register_blueprint(module.bp)
 
     database.init_app(app)

@@ -73,5 +73,8 @@ def demo_load() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.reports.cli import report_cli
+
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(report_cli)

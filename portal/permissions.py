@@ -24,6 +24,10 @@ class Ability(str, enum.Enum):
     ADMIN_UNITS = "admin_units"
     ADMIN_USERS = "admin_users"
     VIEW_AUDIT = "view_audit"
+    # Official reports (reports domain)
+    PRODUCE_HEALTH_REPORT = "produce_health_report"
+    PRODUCE_TASK_REPORT = "produce_task_report"
+    ISSUE_REPORT = "issue_report"
 
 
 R = Role
@@ -35,12 +39,19 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.ADMIN_UNITS: frozenset({R.ADMIN}),
     Ability.ADMIN_USERS: frozenset({R.ADMIN}),
     Ability.VIEW_AUDIT: frozenset({R.ADMIN}),
+    # Official reports (reports domain): a clerk on the own commune, a secretary on the own unit
+    # and below (a health authority's secretary: its whole territory for health reports).
+    Ability.PRODUCE_HEALTH_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
+    Ability.PRODUCE_TASK_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
+    Ability.ISSUE_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
 }
 
 
 # Abilities on health data (rosters, samples, coverage, health reports): a grant on a health
 # authority (Sở Y tế) reaches the whole territory it serves, not just the department's own subtree.
-HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+HEALTH_TERRITORY: frozenset[Ability] = frozenset({
+    Ability.PRODUCE_HEALTH_REPORT,  # reports domain
+})
 
 
 def roles_for(ability: Ability) -> frozenset[Role]:
