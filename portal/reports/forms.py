@@ -5,9 +5,30 @@ from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.text import clean
+
+
+class ChoiceField(SelectField):
+    """A select whose errors speak Vietnamese (a value outside the list: another unit's id, say)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = self.coerce(valuelist[0]) if valuelist[0] != "" else None
+            except (ValueError, TypeError):
+                self.data = None
+
+    def pre_validate(self, form):
+        if self.data is None:  # InputRequired / Optional speak for an empty choice
+            if self.raw_data and self.raw_data[0] not in ("", None):
+                raise ValidationError("Lựa chọn không hợp lệ hoặc ngoài phạm vi của bạn.")
+            return
+        if self.data == 0 and any(isinstance(v, Optional) for v in self.validators):
+            return
+        if not any(value == self.data for value, *_ in (self.choices or [])):
+            raise ValidationError("Lựa chọn không hợp lệ hoặc ngoài phạm vi của bạn.")
 
 
 def parse_vn_date(text: str | None) -> date | None:
@@ -66,8 +87,8 @@ class PeriodMixin:
 class CoverageReportForm(PeriodMixin, DocumentForm):
     """Testing and vaccination reports: a unit (commune, district or city), a campaign, a period."""
 
-    unit_id = SelectField("Đơn vị báo cáo", coerce=int, validators=[DataRequired("Vui lòng chọn đơn vị.")])
-    campaign_id = SelectField("Chiến dịch", coerce=int, validators=[DataRequired("Vui lòng chọn chiến dịch.")])
+    unit_id = ChoiceField("Đơn vị báo cáo", coerce=int, validators=[InputRequired("Vui lòng chọn đơn vị.")])
+    campaign_id = ChoiceField("Chiến dịch", coerce=int, validators=[InputRequired("Vui lòng chọn chiến dịch.")])
 
     def params(self) -> dict:
         return {"subject_unit_id": self.unit_id.data, "campaign_id": self.campaign_id.data,
@@ -75,8 +96,8 @@ class CoverageReportForm(PeriodMixin, DocumentForm):
 
 
 class TaskReportForm(PeriodMixin, DocumentForm):
-    unit_id = SelectField("Đơn vị", coerce=int, validators=[DataRequired("Vui lòng chọn đơn vị.")])
-    directive_id = SelectField("Văn bản chỉ đạo (để trống: mọi văn bản)", coerce=int, validators=[Optional()])
+    unit_id = ChoiceField("Đơn vị", coerce=int, validators=[InputRequired("Vui lòng chọn đơn vị.")])
+    directive_id = ChoiceField("Văn bản chỉ đạo (để trống: mọi văn bản)", coerce=int, validators=[Optional()])
 
     def params(self) -> dict:
         return {"subject_unit_id": self.unit_id.data, "directive_id": self.directive_id.data or None,
@@ -84,8 +105,8 @@ class TaskReportForm(PeriodMixin, DocumentForm):
 
 
 class RosterReportForm(DocumentForm):
-    roster_id = SelectField("Danh sách", coerce=int, validators=[DataRequired("Vui lòng chọn danh sách.")])
-    site_id = SelectField("Điểm lấy mẫu / điểm tiêm", coerce=int, validators=[Optional()])
+    roster_id = ChoiceField("Danh sách", coerce=int, validators=[InputRequired("Vui lòng chọn danh sách.")])
+    site_id = ChoiceField("Điểm lấy mẫu / điểm tiêm", coerce=int, validators=[Optional()])
 
     def params(self) -> dict:
         roster = self.roster_id.roster
