@@ -4,4 +4,5 @@ from portal.auth.models import Grant, User  # noqa: F401
 from portal.units.models import Unit  # noqa: F401
 from portal.campaigns.models import Campaign  # noqa: F401
 from portal.rosters.models import ImportBatch, ImportRow, Person, Roster  # noqa: F401
+from portal.directives.models import Attachment, Directive, Task, TaskEvent  # noqa: F401
 from portal.reports.models import IssuedReport, ReportJob, ReportRegister  # noqa: F401

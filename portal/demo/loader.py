@@ -50,6 +50,9 @@ def load() -> None:
     )
     db.session.flush()
     load_demo_rosters(DEMO_CAMPAIGN)
+    from portal.directives import demo as directives_demo
+
+    directives_demo.load()
 
 
 def accounts_text() -> str:
