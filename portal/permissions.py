@@ -37,6 +37,14 @@ class Ability(str, enum.Enum):
     REPORT_TASKS = "report_tasks"
     CONTRIBUTE_TASKS = "contribute_tasks"
     VIEW_NOTIFICATIONS = "view_notifications"
+    # campaigns, sampling, lab results, doses, coverage
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    RECORD_SAMPLES = "record_samples"
+    RECORD_DOSES = "record_doses"
+    ENTER_RESULTS = "enter_results"
+    VIEW_COVERAGE = "view_coverage"
+    VIEW_COVERAGE_PEOPLE = "view_coverage_people"
     # Official reports (reports domain)
     PRODUCE_HEALTH_REPORT = "produce_health_report"
     PRODUCE_TASK_REPORT = "produce_task_report"
@@ -71,6 +79,17 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.CONTRIBUTE_TASKS: frozenset({R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.DISTRICT_OFFICER,
                                          R.COMMUNE_CLERK}),
     Ability.VIEW_NOTIFICATIONS: EVERY_ROLE,
+    # campaigns, sampling, lab results, doses, coverage
+    Ability.VIEW_CAMPAIGNS: frozenset({R.STEERING_OFFICE, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.ADMIN,
+                                       R.DISTRICT_OFFICER, R.COMMUNE_CLERK, R.SECRETARY}),
+    Ability.MANAGE_CAMPAIGNS: frozenset({R.STEERING_OFFICE, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.ADMIN}),
+    Ability.RECORD_SAMPLES: frozenset({R.COMMUNE_CLERK}),
+    Ability.RECORD_DOSES: frozenset({R.COMMUNE_CLERK}),
+    Ability.ENTER_RESULTS: frozenset({R.LAB_TECHNICIAN}),
+    Ability.VIEW_COVERAGE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF,
+                                      R.STEERING_OFFICE, R.SECRETARY, R.ADMIN}),
+    Ability.VIEW_COVERAGE_PEOPLE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD,
+                                             R.DEPARTMENT_STAFF, R.STEERING_OFFICE, R.ADMIN}),
     # Official reports (reports domain): a clerk on the own commune, a secretary on the own unit
     # and below (a health authority's secretary: its whole territory for health reports).
     Ability.PRODUCE_HEALTH_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
@@ -177,6 +196,8 @@ def task_capacities(user: User, task) -> frozenset[Capacity]:
 HEALTH_TERRITORY: frozenset[Ability] = frozenset({
     # rosters
     Ability.ROSTER_VIEW, Ability.ROSTER_REVIEW, Ability.ROSTER_EXPORT,
+    # campaigns, sampling, lab results, doses, coverage
+    Ability.VIEW_CAMPAIGNS, Ability.MANAGE_CAMPAIGNS, Ability.VIEW_COVERAGE, Ability.VIEW_COVERAGE_PEOPLE,
     Ability.PRODUCE_HEALTH_REPORT,  # reports domain
 })
 

@@ -30,6 +30,7 @@ ACCOUNTS = [
     ("xa1", "Vũ Văn Nam", Role.COMMUNE_CLERK, "00001"),
     ("xa2", "Hoàng Thị Mai", Role.COMMUNE_CLERK, "00004"),
     ("thuky", "Bùi Thị Ngọc", Role.SECRETARY, "SYT"),
+    ("xetnghiem", "Đinh Thị Thu", Role.LAB_TECHNICIAN, "CDC"),
 ]
 
 
@@ -53,6 +54,10 @@ def load() -> None:
     from portal.directives import demo as directives_demo
 
     directives_demo.load()
+    # campaigns, samples, doses: after the rosters' demo people, whose rows it samples
+    from portal.sampling import demo as sampling_demo
+
+    sampling_demo.load(DEMO_CAMPAIGN)
 
 
 def accounts_text() -> str:
