@@ -67,7 +67,7 @@ def _build_form(kind: ReportKind, formdata=None):
         form.campaign_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc()))]
     elif kind is ReportKind.TASKS:
         form.unit_id.choices = _unit_choices(ability, list(UnitKind))
-        form.directive_id.choices = [(0, "Tất cả văn bản")] + services_directive_choices()
+        form.directive_id.choices = [(0, "Tất cả văn bản")] + services_directive_choices(current_user)
     else:
         rosters = db.session.scalars(
             scoped(select(Roster), current_user, ability, Roster.unit_id).order_by(Roster.unit_id, Roster.id)
@@ -78,10 +78,10 @@ def _build_form(kind: ReportKind, formdata=None):
     return form
 
 
-def services_directive_choices() -> list[tuple[int, str]]:
+def services_directive_choices(user) -> list[tuple[int, str]]:
     from portal.reports import sources
 
-    return sources.directive_choices()
+    return sources.directive_choices(user)
 
 
 def services_site_choices(rosters) -> list[tuple[int, str]]:
