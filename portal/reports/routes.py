@@ -52,9 +52,11 @@ def _kind(value: str) -> ReportKind:
 
 
 def _unit_choices(ability: Ability, kinds) -> list[tuple[int, str]]:
-    stmt = scoped(select(Unit).where(Unit.kind.in_(kinds)), current_user, ability, Unit.id).order_by(Unit.path)
-    units = db.session.scalars(stmt).all()
-    return [(u.id, ("— " * (u.path.count("/") - 2)) + u.name) for u in units]
+    """The units the user may report on, as a tree (indented below the highest one shown)."""
+    stmt = scoped(select(Unit).where(Unit.kind.in_(kinds)), current_user, ability, Unit.id)
+    units = sorted(db.session.scalars(stmt), key=lambda u: [int(x) for x in u.path.strip("/").split("/") if x])
+    top = min((u.path.count("/") for u in units), default=0)
+    return [(u.id, ("— " * (u.path.count("/") - top)) + u.name) for u in units]
 
 
 def _build_form(kind: ReportKind, formdata=None):

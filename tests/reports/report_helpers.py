@@ -58,10 +58,11 @@ def make_roster(unit_code: str = "00001", size: int = 50, kind: RosterKind = Ros
     return roster
 
 
-def pdf_text(pdf: bytes, tmp_path: Path, layout: bool = False) -> str:
+def pdf_text(pdf: bytes, tmp_path: Path, layout: bool = False, raw: bool = False) -> str:
+    """The PDF's text. `raw` keeps the drawing order: a table cell's lines stay together."""
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(path), "-"]
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + (["-raw"] if raw else []) + [str(path), "-"]
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
