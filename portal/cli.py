@@ -109,8 +109,10 @@ def backup_restore(path: Path, yes: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.coverage.cli import coverage_command
+    from portal.reports.cli import report_cli
 
     app.cli.add_command(units_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(coverage_command)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(report_cli)

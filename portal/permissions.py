@@ -47,6 +47,10 @@ class Ability(str, enum.Enum):
     VIEW_COVERAGE_PEOPLE = "view_coverage_people"
     # security: whole citizen IDs and phone numbers (portal/privacy.py); others see them masked.
     SEE_FULL_IDENTITY = "see_full_identity"
+    # Official reports (reports domain)
+    PRODUCE_HEALTH_REPORT = "produce_health_report"
+    PRODUCE_TASK_REPORT = "produce_task_report"
+    ISSUE_REPORT = "issue_report"
 
 
 R = Role
@@ -93,6 +97,11 @@ POLICY: dict[Ability, frozenset[Role]] = {
     # person's full CCCD and phone; the steering office, the secretary and other departments see
     # them masked. Always ask with the person's unit: can(user, SEE_FULL_IDENTITY, person.unit).
     Ability.SEE_FULL_IDENTITY: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF}),
+    # Official reports (reports domain): a clerk on the own commune, a secretary on the own unit
+    # and below (a health authority's secretary: its whole territory for health reports).
+    Ability.PRODUCE_HEALTH_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
+    Ability.PRODUCE_TASK_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
+    Ability.ISSUE_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
 }
 
 # security: roles that must sign in with a second factor (TOTP) besides their password.
@@ -199,10 +208,9 @@ HEALTH_TERRITORY: frozenset[Ability] = frozenset({
     Ability.ROSTER_VIEW, Ability.ROSTER_REVIEW, Ability.ROSTER_EXPORT,
     # campaigns, sampling, lab results, doses, coverage
     Ability.VIEW_CAMPAIGNS, Ability.MANAGE_CAMPAIGNS, Ability.VIEW_COVERAGE, Ability.VIEW_COVERAGE_PEOPLE,
+    Ability.PRODUCE_HEALTH_REPORT,  # reports domain
+    Ability.SEE_FULL_IDENTITY,  # security: the health department sees whole identities of its territory
 })
-HEALTH_TERRITORY: frozenset[Ability] = frozenset()
-# security: the health department sees whole identities of the territory it serves.
-HEALTH_TERRITORY = HEALTH_TERRITORY | {Ability.SEE_FULL_IDENTITY}
 
 
 def needs_second_factor(user: User) -> bool:
