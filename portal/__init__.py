@@ -26,8 +26,9 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal.admin import routes as admin_routes
     from portal.auth import routes as auth_routes
     from portal.main import routes as main_routes
+    from portal.rosters import routes as rosters_routes
 
-    for module in (auth_routes, main_routes, admin_routes):
+    for module in (auth_routes, main_routes, admin_routes, rosters_routes):
         app.register_blueprint(module.bp)
 
     database.init_app(app)

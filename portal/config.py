@@ -54,6 +54,11 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024
     UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(ROOT / "instance" / "uploads"))
     PAGE_SIZE = 50
+    # Roster imports: file size, data rows, and the bounds on unzipping an .xlsx.
+    ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("PORTAL_ROSTER_IMPORT_MAX_MB", "10")) * 1024 * 1024
+    ROSTER_IMPORT_MAX_ROWS = int(os.environ.get("PORTAL_ROSTER_IMPORT_MAX_ROWS", "100000"))
+    ROSTER_IMPORT_MAX_UNZIPPED = 300 * 1024 * 1024
+    ROSTER_IMPORT_MAX_RATIO = 200
 
 
 class TestConfig(Config):

@@ -3,4 +3,4 @@ from portal.audit import AuditEvent  # noqa: F401
 from portal.auth.models import Grant, User  # noqa: F401
 from portal.units.models import Unit  # noqa: F401
 from portal.campaigns.models import Campaign  # noqa: F401
-from portal.rosters.models import Person, Roster  # noqa: F401
+from portal.rosters.models import ImportBatch, ImportRow, Person, Roster  # noqa: F401

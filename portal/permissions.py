@@ -24,6 +24,11 @@ class Ability(str, enum.Enum):
     ADMIN_UNITS = "admin_units"
     ADMIN_USERS = "admin_users"
     VIEW_AUDIT = "view_audit"
+    # rosters
+    ROSTER_VIEW = "roster_view"
+    ROSTER_EDIT = "roster_edit"
+    ROSTER_REVIEW = "roster_review"
+    ROSTER_EXPORT = "roster_export"
 
 
 R = Role
@@ -35,12 +40,22 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.ADMIN_UNITS: frozenset({R.ADMIN}),
     Ability.ADMIN_USERS: frozenset({R.ADMIN}),
     Ability.VIEW_AUDIT: frozenset({R.ADMIN}),
+    # rosters: clerks compile, district officers (or the health department where there is no
+    # district) review; the steering office, department staff and secretaries may read.
+    Ability.ROSTER_VIEW: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF,
+                                    R.STEERING_OFFICE, R.SECRETARY, R.ADMIN}),
+    Ability.ROSTER_EDIT: frozenset({R.COMMUNE_CLERK}),
+    Ability.ROSTER_REVIEW: frozenset({R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD}),
+    Ability.ROSTER_EXPORT: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD}),
 }
 
 
 # Abilities on health data (rosters, samples, coverage, health reports): a grant on a health
 # authority (Sở Y tế) reaches the whole territory it serves, not just the department's own subtree.
-HEALTH_TERRITORY: frozenset[Ability] = frozenset()
+HEALTH_TERRITORY: frozenset[Ability] = frozenset({
+    # rosters
+    Ability.ROSTER_VIEW, Ability.ROSTER_REVIEW, Ability.ROSTER_EXPORT,
+})
 
 
 def roles_for(ability: Ability) -> frozenset[Role]:
@@ -62,6 +77,26 @@ def can(user: User | None, ability: Ability, unit: Unit | None = None) -> bool:
     for grant in user.grants:
         if grant.role in allowed and (unit is None or unit.is_within(grant_reach(grant, ability))):
             return True
+    return False
+
+
+def can_review_roster(user: User | None, commune: Unit) -> bool:
+    """Rosters are reviewed by the district above the commune; the health department reviews
+    only where there is no district (the two-level structure since 2025)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    from portal.units.models import UnitKind
+
+    has_district = any(u.kind is UnitKind.DISTRICT for u in commune.ancestors())
+    for grant in user.grants:
+        if grant.role not in POLICY[Ability.ROSTER_REVIEW]:
+            continue
+        reach = grant_reach(grant, Ability.ROSTER_REVIEW)
+        if not commune.is_within(reach):
+            continue
+        if has_district and reach is not grant.unit:
+            continue  # a health authority's territory-wide reach stops where a district reviews
+        return True
     return False
 
 

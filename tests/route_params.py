@@ -8,7 +8,45 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.units.services import by_code
 
+def _roster_id():
+    from portal.rosters.models import Roster, RosterKind
+
+    return db.session.scalars(select(Roster.id).where(Roster.unit_id == by_code("00001").id,
+                                                      Roster.kind == RosterKind.TESTING)).one()
+
+
+def _first(model):
+    stmt = select(model.id).where(model.roster_id == _roster_id()).order_by(model.id)
+    return db.session.scalars(stmt).first()
+
+
+def _person_id():
+    from portal.rosters.models import Person
+
+    return _first(Person)
+
+
+def _batch_id():
+    from portal.rosters.models import ImportBatch
+
+    return _first(ImportBatch)
+
+
+def _row_id():
+    from portal.rosters.models import ImportRow
+
+    return _first(ImportRow)
+
+
 PARAMS = {
     "unit_id": lambda: by_code("00001").id,
     "user_id": lambda: db.session.scalars(select(User).where(User.username == "xa1")).one().id,
+    # rosters: Phúc Xá's testing roster, its first person, its demo import and a doubtful row of it
+    "roster_id": _roster_id,
+    "person_id": _person_id,
+    "batch_id": _batch_id,
+    "row_id": _row_id,
+    "kind": lambda: "testing",
+    "fmt": lambda: "xlsx",
+    "field": lambda: "cccd",
 }

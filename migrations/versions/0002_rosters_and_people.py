@@ -16,6 +16,9 @@ branch_labels = None
 depends_on = None
 
 
+SORT_KEY = sa.String(length=255).with_variant(sa.String(length=255, collation="C"), "postgresql")
+
+
 def upgrade():
     op.create_table('roster',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -43,7 +46,7 @@ def upgrade():
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('full_name', sa.String(length=100), nullable=False),
     sa.Column('name_folded', sa.String(length=100), nullable=False),
-    sa.Column('sort_key', sa.String(length=200), nullable=False),
+    sa.Column('sort_key', SORT_KEY, nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('birth_year', sa.Integer(), nullable=False),
     sa.Column('sex', sa.Enum('male', 'female', name='sex', native_enum=False, length=10), nullable=False),
@@ -53,6 +56,7 @@ def upgrade():
     sa.Column('zone', sa.Enum('lockdown', 'high_risk', 'other', name='zone', native_enum=False, length=20), nullable=False),
     sa.Column('priority_group', sa.String(length=40), nullable=True),
     sa.Column('prior_doses', sa.Integer(), nullable=False),
+    sa.Column('warnings', sa.String(length=500), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
@@ -61,25 +65,56 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.create_index('ix_person_roster_sort', ['roster_id', 'sort_key', 'id'], unique=False)
+        batch_op.create_index('ix_person_roster_folded', ['roster_id', 'name_folded'], unique=False,
+                              postgresql_ops={'name_folded': 'varchar_pattern_ops'})
         batch_op.create_index('ix_person_campaign_cccd', ['campaign_id', 'cccd'], unique=False)
-        batch_op.create_index(batch_op.f('ix_person_roster_id'), ['roster_id'], unique=False)
-        batch_op.create_index('ix_person_unit_folded', ['unit_id', 'name_folded'], unique=False)
-        batch_op.create_index('ix_person_unit_phone', ['unit_id', 'phone'], unique=False)
-        batch_op.create_index('ix_person_unit_sort', ['unit_id', 'sort_key'], unique=False)
+        batch_op.create_index('ix_person_campaign_phone', ['campaign_id', 'phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('roster_import',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('roster_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('stored_name', sa.String(length=80), nullable=True),
+    sa.Column('status', sa.Enum('preview', 'committed', 'cancelled', name='batchstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('accepted', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.Column('warned', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['roster_id'], ['roster.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('roster_import', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_roster_import_roster_id'), ['roster_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_roster_import_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('roster_import_row',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('roster_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('row_number', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Boolean(), nullable=False),
+    sa.Column('raw', sa.Text(), nullable=False),
+    sa.Column('messages', sa.Text(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['roster_import.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['roster_id'], ['roster.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('roster_import_row', schema=None) as batch_op:
+        batch_op.create_index('ix_import_row_batch', ['batch_id', 'row_number'], unique=False)
+        batch_op.create_index('ix_import_row_roster', ['roster_id', 'rejected', 'resolved_at'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_index('ix_person_unit_sort')
-        batch_op.drop_index('ix_person_unit_phone')
-        batch_op.drop_index('ix_person_unit_folded')
-        batch_op.drop_index(batch_op.f('ix_person_roster_id'))
-        batch_op.drop_index('ix_person_campaign_cccd')
-
+    op.drop_table('roster_import_row')
+    op.drop_table('roster_import')
     op.drop_table('person')
-    with op.batch_alter_table('roster', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_roster_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_roster_campaign_id'))
-
     op.drop_table('roster')

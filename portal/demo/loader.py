@@ -12,6 +12,7 @@ from portal.admin import services as admin_services
 from portal.auth.models import Role, User
 from portal.campaigns.models import Campaign, CampaignKind
 from portal.extensions import db
+from portal.rosters.demo import load_demo_rosters
 from portal.units import services as unit_services
 
 DEMO_PASSWORD = "demo1234"
@@ -48,6 +49,7 @@ def load() -> None:
                  starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
     )
     db.session.flush()
+    load_demo_rosters(DEMO_CAMPAIGN)
 
 
 def accounts_text() -> str:
