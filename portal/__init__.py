@@ -27,8 +27,12 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal.auth import routes as auth_routes
     from portal.main import routes as main_routes
     from portal.rosters import routes as rosters_routes
+    from portal.campaigns import routes as campaigns_routes
+    from portal.coverage import routes as coverage_routes
+    from portal.sampling import routes as sampling_routes
 
-    for module in (auth_routes, main_routes, admin_routes, rosters_routes):
+    for module in (auth_routes, main_routes, admin_routes, rosters_routes, campaigns_routes, sampling_routes,
+                   coverage_routes):
         app.register_blueprint(module.bp)
 
     database.init_app(app)

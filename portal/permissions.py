@@ -29,6 +29,14 @@ class Ability(str, enum.Enum):
     ROSTER_EDIT = "roster_edit"
     ROSTER_REVIEW = "roster_review"
     ROSTER_EXPORT = "roster_export"
+    # campaigns, sampling, lab results, doses, coverage
+    VIEW_CAMPAIGNS = "view_campaigns"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    RECORD_SAMPLES = "record_samples"
+    RECORD_DOSES = "record_doses"
+    ENTER_RESULTS = "enter_results"
+    VIEW_COVERAGE = "view_coverage"
+    VIEW_COVERAGE_PEOPLE = "view_coverage_people"
 
 
 R = Role
@@ -47,6 +55,17 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.ROSTER_EDIT: frozenset({R.COMMUNE_CLERK}),
     Ability.ROSTER_REVIEW: frozenset({R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD}),
     Ability.ROSTER_EXPORT: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD}),
+    # campaigns, sampling, lab results, doses, coverage
+    Ability.VIEW_CAMPAIGNS: frozenset({R.STEERING_OFFICE, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.ADMIN,
+                                       R.DISTRICT_OFFICER, R.COMMUNE_CLERK, R.SECRETARY}),
+    Ability.MANAGE_CAMPAIGNS: frozenset({R.STEERING_OFFICE, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.ADMIN}),
+    Ability.RECORD_SAMPLES: frozenset({R.COMMUNE_CLERK}),
+    Ability.RECORD_DOSES: frozenset({R.COMMUNE_CLERK}),
+    Ability.ENTER_RESULTS: frozenset({R.LAB_TECHNICIAN}),
+    Ability.VIEW_COVERAGE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF,
+                                      R.STEERING_OFFICE, R.SECRETARY, R.ADMIN}),
+    Ability.VIEW_COVERAGE_PEOPLE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD,
+                                             R.DEPARTMENT_STAFF, R.STEERING_OFFICE, R.ADMIN}),
 }
 
 
@@ -55,6 +74,8 @@ POLICY: dict[Ability, frozenset[Role]] = {
 HEALTH_TERRITORY: frozenset[Ability] = frozenset({
     # rosters
     Ability.ROSTER_VIEW, Ability.ROSTER_REVIEW, Ability.ROSTER_EXPORT,
+    # campaigns, sampling, lab results, doses, coverage
+    Ability.VIEW_CAMPAIGNS, Ability.MANAGE_CAMPAIGNS, Ability.VIEW_COVERAGE, Ability.VIEW_COVERAGE_PEOPLE,
 })
 
 

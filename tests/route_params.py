@@ -50,3 +50,22 @@ PARAMS = {
     "fmt": lambda: "xlsx",
     "field": lambda: "cccd",
 }
+
+
+def _demo_site(kind: str) -> int:
+    from portal.campaigns.models import Site
+
+    unit = by_code("00001")
+    return db.session.scalars(select(Site.id).where(Site.unit_id == unit.id, Site.kind == kind).order_by(Site.id)).first()
+
+
+def _demo_campaign() -> int:
+    from portal.campaigns.models import Campaign
+    from portal.demo.loader import DEMO_CAMPAIGN
+
+    return db.session.scalars(select(Campaign.id).where(Campaign.name == DEMO_CAMPAIGN)).one()
+
+
+# campaigns, sampling, coverage
+PARAMS["campaign_id"] = _demo_campaign
+PARAMS["site_id"] = lambda: _demo_site("sampling_point")

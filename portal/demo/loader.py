@@ -30,6 +30,7 @@ ACCOUNTS = [
     ("xa1", "Vũ Văn Nam", Role.COMMUNE_CLERK, "00001"),
     ("xa2", "Hoàng Thị Mai", Role.COMMUNE_CLERK, "00004"),
     ("thuky", "Bùi Thị Ngọc", Role.SECRETARY, "SYT"),
+    ("xetnghiem", "Đinh Thị Thu", Role.LAB_TECHNICIAN, "CDC"),
 ]
 
 
@@ -50,6 +51,10 @@ def load() -> None:
     )
     db.session.flush()
     load_demo_rosters(DEMO_CAMPAIGN)
+    # campaigns, samples, doses: after the rosters' demo people, whose rows it samples
+    from portal.sampling import demo as sampling_demo
+
+    sampling_demo.load(DEMO_CAMPAIGN)
 
 
 def accounts_text() -> str:

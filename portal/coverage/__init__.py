@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("coverage", __name__, url_prefix="/coverage")

@@ -1,0 +1,253 @@
+"""Keeping the coverage counters, and reading them for dashboards, the CLI and drill-downs."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, false, func, or_, select, update
+
+from portal.campaigns.models import Campaign
+from portal.campaigns.services import targets_of
+from portal.coverage import arithmetic
+from portal.coverage.models import CoverageCounter, PersonStatus
+from portal.extensions import db
+from portal.rosters.models import Person, Roster, RosterKind
+from portal.sampling.models import Dose, Sample
+from portal.units.models import Unit, UnitKind
+
+
+def _upsert_sql(table, values: dict, amount: int):
+    """INSERT ... ON CONFLICT DO UPDATE value = value + amount (SQLite and PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(**values, value=amount)
+    return stmt.on_conflict_do_update(index_elements=["campaign_id", "unit_id", "zone", "key"],
+                                      set_={"value": table.c.value + amount})
+
+
+def bump(campaign_id: int, unit_id: int, zone: str, changes: dict[str, int]) -> None:
+    table = CoverageCounter.__table__
+    for key, amount in sorted(changes.items()):
+        if amount:
+            db.session.execute(_upsert_sql(table, {"campaign_id": campaign_id, "unit_id": unit_id,
+                                                   "zone": zone, "key": key}, amount))
+
+
+def _facts(person_id: int) -> list[arithmetic.SampleFact]:
+    rows = db.session.execute(select(Sample.round_number, Sample.taken_on, Sample.result, Sample.pooled,
+                                     Sample.taken_at).where(Sample.person_id == person_id)).all()
+    return [arithmetic.SampleFact(r.round_number, r.taken_on, r.result.value, r.pooled, r.taken_at) for r in rows]
+
+
+def refresh_person(person: Person, targets: dict[str, arithmetic.Target] | None = None) -> PersonStatus:
+    """Re-derive one person's state from their samples and doses; move the counters by the change."""
+    targets = targets if targets is not None else targets_of(person.campaign_id)
+    zone = person.zone.value
+    group = person.priority_group or ""
+    doses = person.prior_doses + (db.session.scalar(select(func.count()).where(Dose.person_id == person.id)) or 0)
+    new = arithmetic.person_state(_facts(person.id), targets.get(zone), doses)
+    status = db.session.get(PersonStatus, person.id)
+    if status is None:
+        old_counts: Counter = Counter()
+        status = PersonStatus(person_id=person.id, campaign_id=person.campaign_id, unit_id=person.unit_id)
+        db.session.add(status)
+    else:
+        old_state = arithmetic.PersonState(status.rounds, status.rounds_on_time, status.pending, status.positive,
+                                           status.retest, status.doses)
+        old_counts = arithmetic.contribution(old_state, targets.get(status.zone), status.priority_group)
+        if status.zone != zone:  # the roster moved the person to another zone: take them out of the old cell
+            bump(person.campaign_id, status.unit_id, status.zone, {k: -v for k, v in old_counts.items()})
+            old_counts = Counter()
+    status.zone, status.priority_group = zone, group
+    status.rounds, status.rounds_on_time, status.pending = new.rounds, new.rounds_on_time, new.pending
+    status.positive, status.retest, status.doses = new.positive, new.retest, new.doses
+    bump(person.campaign_id, person.unit_id, zone,
+         arithmetic.delta(old_counts, arithmetic.contribution(new, targets.get(zone), group)))
+    db.session.flush()
+    return status
+
+
+def bump_day(campaign_id: int, unit_id: int, zone: str, day, amount: int) -> None:
+    bump(campaign_id, unit_id, zone, {f"day:{day.isoformat()}": amount})
+
+
+def rebuild_campaign(campaign_id: int) -> None:
+    """Recompute every counter of a campaign from the samples and doses (targets changed, repairs)."""
+    db.session.flush()
+    db.session.execute(delete(CoverageCounter).where(CoverageCounter.campaign_id == campaign_id))
+    db.session.execute(delete(PersonStatus).where(PersonStatus.campaign_id == campaign_id))
+    targets = targets_of(campaign_id)
+    touched = select(Sample.person_id).where(Sample.campaign_id == campaign_id).union(
+        select(Dose.person_id).where(Dose.campaign_id == campaign_id))
+    people = db.session.scalars(select(Person).where(or_(
+        Person.id.in_(touched), and_(Person.campaign_id == campaign_id, Person.prior_doses > 0))))
+    for person in people:
+        refresh_person(person, targets)
+    days = db.session.execute(select(Sample.unit_id, Person.zone, Sample.taken_on, func.count()).join(
+        Person, Person.id == Sample.person_id).where(Sample.campaign_id == campaign_id).group_by(
+        Sample.unit_id, Person.zone, Sample.taken_on)).all()
+    for unit_id, zone, day, count in days:
+        bump_day(campaign_id, unit_id, zone.value, day, count)
+    db.session.flush()
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    unit: Unit
+    figures: arithmetic.Figures
+    behind: bool = False
+    by_zone: dict | None = None
+
+
+def communes_under(unit: Unit, visible) -> list[Unit]:
+    stmt = select(Unit).where(Unit.kind == UnitKind.COMMUNE, Unit.path.startswith(unit.path, autoescape=True),
+                              Unit.id.in_(visible))
+    return list(db.session.scalars(stmt.order_by(Unit.code)))
+
+
+def commune_cells(campaign: Campaign, commune_ids: list[int]):
+    """{commune_id: {zone: Figures}} and {commune_id: {group: (people, dose1, dose2)}} from counters
+    and the roster head counts."""
+    cells: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    people: dict[int, Counter] = defaultdict(Counter)
+    vacc: dict[int, Counter] = defaultdict(Counter)
+    if not commune_ids:
+        return {}, {}
+    ids = commune_ids if len(commune_ids) <= 500 else None  # a long IN list costs more than it saves
+    q = select(CoverageCounter.unit_id, CoverageCounter.zone, CoverageCounter.key, CoverageCounter.value).where(
+        CoverageCounter.campaign_id == campaign.id)
+    if ids:
+        q = q.where(CoverageCounter.unit_id.in_(ids))
+    for unit_id, zone, key, value in db.session.execute(q):
+        cells[unit_id][zone][key] += value
+    rosters = {r.id: r for r in db.session.scalars(select(Roster).where(Roster.campaign_id == campaign.id))}
+    q = select(Person.roster_id, Person.zone, Person.priority_group, func.count()).where(
+        Person.roster_id.in_(list(rosters) or [0])).group_by(Person.roster_id, Person.zone, Person.priority_group)
+    for roster_id, zone, group, count in db.session.execute(q):
+        roster = rosters[roster_id]
+        if roster.kind is RosterKind.TESTING:
+            people[roster.unit_id][zone.value] += count
+        else:
+            vacc[roster.unit_id][group or ""] += count
+    wanted = set(commune_ids)
+    zone_figs = {}
+    for unit_id in wanted:
+        zone_figs[unit_id] = {
+            zone: arithmetic.figures(cells[unit_id][zone], people=people[unit_id][zone])
+            for zone in arithmetic.ZONES}
+        vacc_counters = Counter()
+        for zone in arithmetic.ZONES:
+            vacc_counters.update({k: v for k, v in cells[unit_id][zone].items() if k.startswith("dose")})
+        zone_figs[unit_id]["_groups"] = {
+            group: arithmetic.figures(vacc_counters, vacc_people=vacc[unit_id][group], group=group)
+            for group in sorted(set(vacc[unit_id]) | {k.partition(":")[2] for k in vacc_counters})}
+    return zone_figs, vacc
+
+
+def commune_total(cells: dict) -> arithmetic.Figures:
+    total = arithmetic.rollup(cells[z] for z in arithmetic.ZONES)
+    groups = arithmetic.rollup(cells["_groups"].values())
+    total.vacc_people, total.dose1, total.dose2 = groups.vacc_people, groups.dose1, groups.dose2
+    return total
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    unit: Unit
+    rows: list[Row]
+    total: arithmetic.Figures
+    by_zone: dict[str, arithmetic.Figures]
+    by_group: dict[str, arithmetic.Figures]
+    round_numbers: list[int]
+    deadline: object
+    targets: dict
+
+
+def dashboard(campaign: Campaign, unit: Unit, visible, today) -> Dashboard:
+    """Figures of `unit` for a campaign, one row per child unit (districts of the city, communes
+    of a district, zones of a commune), restricted to the communes the user may see."""
+    communes = communes_under(unit, visible)
+    cells, _ = commune_cells(campaign, [c.id for c in communes])
+    targets = targets_of(campaign.id)
+    deadline = max((t.deadline for t in targets.values()), default=campaign.ends_on)
+    groups_of_rows: dict[int, list[Unit]] = defaultdict(list)
+    children: dict[int, Unit] = {}
+    depth = unit.path.count("/")
+    for commune in communes:
+        ids = [int(x) for x in commune.path.strip("/").split("/")]
+        child_id = ids[depth - 1] if len(ids) >= depth else commune.id
+        groups_of_rows[child_id].append(commune)
+        children.setdefault(child_id, commune)
+    if groups_of_rows:
+        for child in db.session.scalars(select(Unit).where(Unit.id.in_(list(groups_of_rows)))):
+            children[child.id] = child
+    rows, by_zone, by_group = [], {z: arithmetic.Figures() for z in arithmetic.ZONES}, {}
+    for child_id, members in groups_of_rows.items():
+        figs = arithmetic.rollup(commune_total(cells[c.id]) for c in members)
+        behind = any(arithmetic.is_behind(commune_total(cells[c.id]), today, campaign.starts_on, deadline)
+                     for c in members)
+        rows.append(Row(children[child_id], figs, behind))
+        for c in members:
+            for z in arithmetic.ZONES:
+                by_zone[z].add(cells[c.id][z])
+            for g, f in cells[c.id]["_groups"].items():
+                by_group.setdefault(g, arithmetic.Figures()).add(f)
+    rows.sort(key=lambda r: r.unit.code)
+    total = arithmetic.rollup(r.figures for r in rows)
+    rounds = sorted({r for f in by_zone.values() for r in f.rounds} | set(range(1, max(
+        (t.rounds_required for t in targets.values()), default=1) + 1)))
+    by_group = dict(sorted(by_group.items(), key=lambda item: _natural(item[0])))
+    return Dashboard(campaign, unit, rows, total, by_zone, by_group, rounds, deadline, targets)
+
+
+def _natural(text: str):
+    """"Nhóm 2" before "Nhóm 11"."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or "")]
+
+
+# ---- who is behind a number ------------------------------------------------------------------
+
+METRICS = {
+    "people": "Người trong danh sách", "met": "Đạt chỉ tiêu", "unmet": "Chưa đạt chỉ tiêu",
+    "pending": "Chờ kết quả", "positive": "Dương tính", "retest": "Cần xét nghiệm lại đơn",
+    "round": "Đã lấy mẫu đợt", "missing": "Chưa lấy mẫu đợt", "dose1": "Đã tiêm ≥ 1 mũi", "dose2": "Đã tiêm ≥ 2 mũi",
+}
+
+
+def people_behind(campaign: Campaign, unit: Unit, visible, metric: str, zone: str | None = None,
+                  round_number: int | None = None, limit: int = 200, offset: int = 0):
+    """The people counted in one figure, in the user's communes. Unknown metric: nothing."""
+    kind = RosterKind.VACCINATION if metric in ("dose1", "dose2") else RosterKind.TESTING
+    stmt = (select(Person).join(Roster, Roster.id == Person.roster_id)
+            .outerjoin(PersonStatus, PersonStatus.person_id == Person.id)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(Roster.campaign_id == campaign.id, Roster.kind == kind, Person.unit_id.in_(visible),
+                   Unit.path.startswith(unit.path, autoescape=True)))
+    if zone in arithmetic.ZONES:
+        stmt = stmt.where(Person.zone == zone)
+    targets = targets_of(campaign.id)
+    met = or_(*(and_(Person.zone == z, PersonStatus.rounds_on_time.op("&")(arithmetic.required_mask(t.rounds_required))
+                     == arithmetic.required_mask(t.rounds_required)) for z, t in targets.items())) if targets else false()
+    bit = 1 << ((round_number or 1) - 1)
+    conditions = {
+        "people": None, "met": met, "unmet": or_(PersonStatus.person_id.is_(None), ~met),
+        "pending": PersonStatus.pending > 0, "positive": PersonStatus.positive.is_(True),
+        "retest": PersonStatus.retest.is_(True), "round": PersonStatus.rounds.op("&")(bit) != 0,
+        "missing": or_(PersonStatus.person_id.is_(None), PersonStatus.rounds.op("&")(bit) == 0),
+        "dose1": PersonStatus.doses >= 1, "dose2": PersonStatus.doses >= 2,
+    }
+    if metric not in conditions:
+        return [], 0
+    if conditions[metric] is not None:
+        stmt = stmt.where(conditions[metric])
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    people = list(db.session.scalars(stmt.order_by(Person.unit_id, Person.sort_key).limit(limit).offset(offset)))
+    return people, total

@@ -1,0 +1,1 @@
+from tests.sampling.conftest import campaign, today_round  # noqa: F401  (shared fixtures)

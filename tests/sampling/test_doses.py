@@ -1,0 +1,46 @@
+"""Doses at a vaccination site: next dose number, mismatch refused, scope."""
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.rosters.models import RosterKind
+from portal.sampling.models import Dose
+from portal.sampling.services import next_dose_number
+from tests.sampling.conftest import as_user, people_of, site_of
+
+HX = {"HX-Request": "true"}
+
+
+def test_dose_records_the_next_number_and_keeps_vaccine_and_lot(login_as):
+    client = login_as("xa1")
+    site, person = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    expected = next_dose_number(person)
+    response = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                           data={"q": person.cccd, "vaccine": "AstraZeneca", "lot": "ABV5300"})
+    assert response.status_code == 200, response.data
+    assert f"Đã ghi mũi {expected} cho {person.full_name}".encode() in response.data
+    assert b'value="ABV5300"' in response.data
+    assert db.session.scalar(select(func.count()).select_from(Dose).where(Dose.person_id == person.id,
+                                                                          Dose.dose_number == expected)) == 1
+
+
+def test_a_dose_number_that_disagrees_with_the_record_is_refused(login_as):
+    client = login_as("xa1")
+    site, person = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    wrong = next_dose_number(person) + 1
+    response = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                           data={"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1", "dose_number": str(wrong)})
+    assert response.status_code == 422 and "không khớp".encode() in response.data
+
+
+def test_missing_vaccine_or_lot_is_refused(login_as):
+    client = login_as("xa1")
+    site, person = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    response = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data={"q": person.cccd})
+    assert response.status_code == 422 and "số lô".encode() in response.data
+
+
+def test_vaccination_page_of_another_commune_is_not_found(login_as, app):
+    site = site_of("00001", "vaccination_site")
+    assert login_as("xa2").get(f"/sampling/sites/{site.id}/vaccination").status_code == 404
+    own = as_user(app, "xa1")
+    assert own.get(f"/sampling/sites/{site.id}/vaccination").status_code == 200
