@@ -25,6 +25,7 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal import models  # noqa: F401  (every table known to Alembic)
     from portal.admin import routes as admin_routes
     from portal.auth import routes as auth_routes
+    from portal.directives import routes as directives_routes
     from portal.main import routes as main_routes
     from portal.rosters import routes as rosters_routes
     from portal.campaigns import routes as campaigns_routes
@@ -32,7 +33,7 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal.sampling import routes as sampling_routes
 
     for module in (auth_routes, main_routes, admin_routes, rosters_routes, campaigns_routes, sampling_routes,
-                   coverage_routes):
+                   coverage_routes, directives_routes):
         app.register_blueprint(module.bp)
 
     database.init_app(app)

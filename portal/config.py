@@ -60,6 +60,12 @@ class Config:
     ROSTER_IMPORT_MAX_UNZIPPED = 300 * 1024 * 1024
     ROSTER_IMPORT_MAX_RATIO = 200
 
+    # Directives and tasks: "due soon" window, per-file limit of report attachments, and an
+    # optional fixed day for status derivation (ISO date; replays a past day, e.g. the 2021 demo).
+    DUE_SOON_DAYS = int(os.environ.get("PORTAL_DUE_SOON_DAYS", "3"))
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("PORTAL_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
+    STATUS_TODAY = os.environ.get("PORTAL_STATUS_TODAY") or None
+
 
 class TestConfig(Config):
     TESTING = True

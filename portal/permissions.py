@@ -37,6 +37,14 @@ class Ability(str, enum.Enum):
     ENTER_RESULTS = "enter_results"
     VIEW_COVERAGE = "view_coverage"
     VIEW_COVERAGE_PEOPLE = "view_coverage_people"
+    # Directives and tasks
+    VIEW_TASKS = "view_tasks"
+    REGISTER_DIRECTIVES = "register_directives"
+    ASSIGN_TASKS = "assign_tasks"
+    LEAD_TASKS = "lead_tasks"
+    REPORT_TASKS = "report_tasks"
+    CONTRIBUTE_TASKS = "contribute_tasks"
+    VIEW_NOTIFICATIONS = "view_notifications"
 
 
 R = Role
@@ -66,7 +74,112 @@ POLICY: dict[Ability, frozenset[Role]] = {
                                       R.STEERING_OFFICE, R.SECRETARY, R.ADMIN}),
     Ability.VIEW_COVERAGE_PEOPLE: frozenset({R.COMMUNE_CLERK, R.DISTRICT_OFFICER, R.DEPARTMENT_HEAD,
                                              R.DEPARTMENT_STAFF, R.STEERING_OFFICE, R.ADMIN}),
+    # Directives and tasks: the office registers and assigns, accepts or returns completion;
+    # the lead unit's head (a district officer or commune clerk for a locality) accepts, hands
+    # to staff and approves; staff and heads report; coordinating units contribute.
+    Ability.VIEW_TASKS: frozenset({R.STEERING_OFFICE, R.SECRETARY, R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF,
+                                   R.DISTRICT_OFFICER, R.COMMUNE_CLERK}),
+    Ability.REGISTER_DIRECTIVES: frozenset({R.STEERING_OFFICE, R.SECRETARY}),
+    Ability.ASSIGN_TASKS: frozenset({R.STEERING_OFFICE}),
+    Ability.LEAD_TASKS: frozenset({R.DEPARTMENT_HEAD, R.DISTRICT_OFFICER, R.COMMUNE_CLERK}),
+    Ability.REPORT_TASKS: frozenset({R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.DISTRICT_OFFICER, R.COMMUNE_CLERK}),
+    Ability.CONTRIBUTE_TASKS: frozenset({R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.DISTRICT_OFFICER,
+                                         R.COMMUNE_CLERK}),
+    Ability.VIEW_NOTIFICATIONS: EVERY_ROLE,
 }
+
+
+# --- Directives and tasks: who may take which workflow step -------------------------------
+class Capacity(str, enum.Enum):
+    """What a user is to one task (computed from grants by `task_capacities`)."""
+
+    OFFICE = "office"              # steering office over the lead unit
+    LEAD_HEAD = "lead_head"        # head of the lead unit (or the locality's officer / clerk)
+    LEAD_STAFF = "lead_staff"      # staff of the lead unit
+    ASSIGNEE = "assignee"          # the staff member the head handed the task to
+    COORDINATOR = "coordinator"    # a coordinating unit's head or staff
+
+
+class Step(str, enum.Enum):
+    EDIT = "edit"
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    REPORT_PROGRESS = "report_progress"
+    SUBMIT_COMPLETION = "submit_completion"
+    HEAD_APPROVE = "head_approve"
+    HEAD_RETURN = "head_return"
+    OFFICE_ACCEPT = "office_accept"
+    OFFICE_RETURN = "office_return"
+    REOPEN = "reopen"
+    CONTRIBUTE = "contribute"
+
+
+# state → step → capacities that may take it. States are TaskState values (kept as strings here
+# so that this table stays a pure, importable description of the workflow).
+WORKFLOW: dict[str, dict[Step, frozenset[Capacity]]] = {
+    "new": {
+        Step.EDIT: frozenset({Capacity.OFFICE}),
+        Step.ACCEPT: frozenset({Capacity.LEAD_HEAD}),
+    },
+    "accepted": {
+        Step.EDIT: frozenset({Capacity.OFFICE}),
+        Step.ASSIGN: frozenset({Capacity.LEAD_HEAD}),
+        Step.REPORT_PROGRESS: frozenset({Capacity.LEAD_HEAD, Capacity.LEAD_STAFF}),
+        Step.SUBMIT_COMPLETION: frozenset({Capacity.LEAD_HEAD, Capacity.LEAD_STAFF}),
+        Step.CONTRIBUTE: frozenset({Capacity.COORDINATOR}),
+    },
+    "submitted": {
+        Step.EDIT: frozenset({Capacity.OFFICE}),
+        Step.HEAD_APPROVE: frozenset({Capacity.LEAD_HEAD}),
+        Step.HEAD_RETURN: frozenset({Capacity.LEAD_HEAD}),
+        Step.CONTRIBUTE: frozenset({Capacity.COORDINATOR}),
+    },
+    "approved": {
+        Step.EDIT: frozenset({Capacity.OFFICE}),
+        Step.OFFICE_ACCEPT: frozenset({Capacity.OFFICE}),
+        Step.OFFICE_RETURN: frozenset({Capacity.OFFICE}),
+        Step.CONTRIBUTE: frozenset({Capacity.COORDINATOR}),
+    },
+    "done": {
+        Step.REOPEN: frozenset({Capacity.OFFICE}),
+    },
+}
+
+
+def may_take_step(state: str, capacities: set[Capacity] | frozenset[Capacity], step: Step,
+                  has_assignee: bool = False) -> bool:
+    """Pure: may someone with these capacities take `step` on a task in `state`?
+
+    Once the head has handed the task to a staff member, the other staff of the unit no longer
+    report on it (the head still may)."""
+    allowed = WORKFLOW.get(str(getattr(state, "value", state)), {}).get(step, frozenset())
+    effective = set(capacities)
+    if has_assignee and Capacity.ASSIGNEE not in effective:
+        effective.discard(Capacity.LEAD_STAFF)
+    if Capacity.ASSIGNEE in effective:
+        effective.add(Capacity.LEAD_STAFF)
+    return bool(allowed & effective)
+
+
+def allowed_steps(state: str, capacities, has_assignee: bool = False) -> set[Step]:
+    return {step for step in Step if may_take_step(state, capacities, step, has_assignee)}
+
+
+def task_capacities(user: User, task) -> frozenset[Capacity]:
+    """What `user` is to `task`, from the user's grants and the task's units."""
+    lead = task.lead_unit
+    capacities = set()
+    if can(user, Ability.ASSIGN_TASKS, lead):
+        capacities.add(Capacity.OFFICE)
+    if can(user, Ability.LEAD_TASKS, lead):
+        capacities.add(Capacity.LEAD_HEAD)
+    if any(g.role is R.DEPARTMENT_STAFF and lead.is_within(g.unit) for g in user.grants):
+        capacities.add(Capacity.LEAD_STAFF)
+    if task.assignee_id is not None and task.assignee_id == user.id:
+        capacities.add(Capacity.ASSIGNEE)
+    if any(can(user, Ability.CONTRIBUTE_TASKS, unit) for unit in task.coordinators):
+        capacities.add(Capacity.COORDINATOR)
+    return frozenset(capacities)
 
 
 # Abilities on health data (rosters, samples, coverage, health reports): a grant on a health

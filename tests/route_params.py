@@ -36,6 +36,25 @@ def _row_id():
     from portal.rosters.models import ImportRow
 
     return _first(ImportRow)
+def _phuc_xa_task_id():
+    from portal.directives.models import Task
+
+    return db.session.scalars(select(Task.id).where(Task.lead_unit_id == by_code("00001").id)
+                              .order_by(Task.id.desc())).first()
+
+
+def _phuc_xa_attachment_id():
+    from portal.directives.models import Attachment, Task
+
+    return db.session.scalars(select(Attachment.id).join(Task, Attachment.task_id == Task.id)
+                              .where(Task.lead_unit_id == by_code("00001").id).order_by(Attachment.id)).first()
+
+
+def _phuc_xa_directive_id():
+    from portal.directives.models import Task
+
+    return db.session.scalars(select(Task.directive_id).where(Task.lead_unit_id == by_code("00001").id)
+                              .order_by(Task.id)).first()
 
 
 PARAMS = {
@@ -49,6 +68,10 @@ PARAMS = {
     "kind": lambda: "testing",
     "fmt": lambda: "xlsx",
     "field": lambda: "cccd",
+    # Directives and tasks: a task led by Phường Phúc Xá, one of its attachments, its directive.
+    "task_id": _phuc_xa_task_id,
+    "attachment_id": _phuc_xa_attachment_id,
+    "directive_id": _phuc_xa_directive_id,
 }
 
 

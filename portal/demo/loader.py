@@ -55,6 +55,9 @@ def load() -> None:
     from portal.sampling import demo as sampling_demo
 
     sampling_demo.load(DEMO_CAMPAIGN)
+    from portal.directives import demo as directives_demo
+
+    directives_demo.load()
 
 
 def accounts_text() -> str:
