@@ -32,8 +32,10 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal.coverage import routes as coverage_routes
     from portal.sampling import routes as sampling_routes
 
+    from portal.reports import routes as reports_routes
+
     for module in (auth_routes, main_routes, admin_routes, rosters_routes, campaigns_routes, sampling_routes,
-                   coverage_routes, directives_routes):
+                   coverage_routes, directives_routes, reports_routes):
         app.register_blueprint(module.bp)
 
     database.init_app(app)

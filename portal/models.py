@@ -8,3 +8,4 @@ from portal.campaigns.models import CampaignLab, LabRoute, Round, Site, ZoneTarg
 from portal.sampling.models import Dose, Sample, Tube  # noqa: F401
 from portal.coverage.models import CoverageCounter, PersonStatus  # noqa: F401
 from portal.directives.models import Attachment, Directive, Task, TaskEvent  # noqa: F401
+from portal.reports.models import IssuedReport, ReportJob, ReportRegister  # noqa: F401

@@ -45,6 +45,10 @@ class Ability(str, enum.Enum):
     REPORT_TASKS = "report_tasks"
     CONTRIBUTE_TASKS = "contribute_tasks"
     VIEW_NOTIFICATIONS = "view_notifications"
+    # Official reports (reports domain)
+    PRODUCE_HEALTH_REPORT = "produce_health_report"
+    PRODUCE_TASK_REPORT = "produce_task_report"
+    ISSUE_REPORT = "issue_report"
 
 
 R = Role
@@ -86,6 +90,11 @@ POLICY: dict[Ability, frozenset[Role]] = {
     Ability.CONTRIBUTE_TASKS: frozenset({R.DEPARTMENT_HEAD, R.DEPARTMENT_STAFF, R.DISTRICT_OFFICER,
                                          R.COMMUNE_CLERK}),
     Ability.VIEW_NOTIFICATIONS: EVERY_ROLE,
+    # Official reports (reports domain): a clerk on the own commune, a secretary on the own unit
+    # and below (a health authority's secretary: its whole territory for health reports).
+    Ability.PRODUCE_HEALTH_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
+    Ability.PRODUCE_TASK_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
+    Ability.ISSUE_REPORT: frozenset({R.SECRETARY, R.COMMUNE_CLERK}),
 }
 
 
@@ -189,6 +198,7 @@ HEALTH_TERRITORY: frozenset[Ability] = frozenset({
     Ability.ROSTER_VIEW, Ability.ROSTER_REVIEW, Ability.ROSTER_EXPORT,
     # campaigns, sampling, lab results, doses, coverage
     Ability.VIEW_CAMPAIGNS, Ability.MANAGE_CAMPAIGNS, Ability.VIEW_COVERAGE, Ability.VIEW_COVERAGE_PEOPLE,
+    Ability.PRODUCE_HEALTH_REPORT,  # reports domain
 })
 
 
