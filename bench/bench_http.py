@@ -60,17 +60,17 @@ def mixed_requests(world, features, clerks, office, health, scale):
     """The request list of the mixed load, weighted by role; what a branch lacks is named."""
     mix, missing = [], []
     if features.sampling:
-        mix += features.sampling.requests(world, None, clerks, scale)[:2000] * 1
+        mix += features.sampling.requests(world, None, clerks, scale, reverse=True)[:4000]
     else:
         missing.append("sample recording")
         mix += [http.request("GET", "/", s) for s in clerks]  # clerks at least open their home page
     if features.coverage:
-        mix += features.coverage.requests(world, office, health) * 20
+        mix += features.coverage.requests(world, office, health) * 150
     else:
         missing.append("dashboards")
         mix += [http.request("GET", "/", office), http.request("GET", "/", health)] * 5
     if features.directives:
-        mix += features.directives.requests(world, office, health) * 10
+        mix += features.directives.requests(world, office, health) * 100
     else:
         missing.append("task lists")
     return mix, missing

@@ -17,6 +17,20 @@ def has(module: str) -> bool:
 
 def detect() -> SimpleNamespace:
     f = SimpleNamespace(sampling=None, coverage=None, directives=None, roster_import=None, search=None, reports=None)
+    if has("portal.sampling.routes"):
+        from bench import drive_sampling
+        f.sampling = drive_sampling
+    if has("portal.coverage.services"):
+        from bench import drive_coverage
+        f.coverage = drive_coverage
+    if has("portal.directives.routes"):
+        from bench import drive_directives
+        f.directives = drive_directives
+    if has("portal.rosters.imports"):
+        f.roster_import = True
+        f.search = True
+    if has("portal.reports.services"):
+        f.reports = True
     names = [k for k, v in vars(f).items() if v]
     f.summary = ", ".join(names) or "none of rosters/campaigns/directives/reports yet"
     return f

@@ -46,12 +46,22 @@ def gunicorn(env: dict, app: str = "bench.wsgi_bench:app", port: int | None = No
         wait_ready(port, proc, log)
         yield f"http://127.0.0.1:{port}", log
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the master (workers finish their request), then make sure that nothing of its
+    process group (workers included) outlives it, so no request runs after a figure is taken."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # start_new_session: the group is the server's alone
+    except ProcessLookupError:
+        pass
 
 
 def wait_ready(port: int, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:

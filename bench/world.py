@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,6 +37,7 @@ class World:
     accounts: Accounts
     campaign_id: int
     drop: object = None               # callable that removes the database
+    sites: dict = field(default_factory=dict)  # commune code -> sampling point id (clerks' communes)
 
     def app_config(self, **overrides) -> Config:
         return bench_config(self.url, **overrides)
@@ -91,12 +92,36 @@ def new_database(kind: str, workdir: Path) -> tuple[str, object]:
     return url, drop
 
 
+def _campaign(province, syt, accounts):
+    """A running campaign set up through the portal's services: three rounds around today (the
+    sampling point records into today's round), the default zone targets, the CDC lab as default
+    lab of the routing plan, one sampling point per clerk's commune."""
+    from portal.campaigns import services as campaigns
+    from portal.campaigns.models import CampaignKind, SiteKind
+    from portal.timeutil import local_today
+    from portal.units import services as unit_services
+    from portal.units.models import UnitKind
+
+    today = local_today()
+    campaign = campaigns.create_campaign(None, CAMPAIGN, CampaignKind.BOTH, province,
+                                         today - timedelta(days=12), today + timedelta(days=8))
+    for first, last in ((-12, -9), (-8, -5), (-4, 2)):
+        campaigns.add_round(None, campaign, today + timedelta(days=first), today + timedelta(days=last))
+    lab, _ = unit_services.upsert_unit("CDC", "Trung tâm Kiểm soát bệnh tật", UnitKind.HEALTH_FACILITY, syt)
+    campaigns.add_lab(None, campaign, lab, is_default=True)
+    sites = {}
+    for _username, code in accounts.clerks:
+        commune = unit_services.by_code(code)
+        site = campaigns.add_site(None, campaign, SiteKind.SAMPLING_POINT, f"Điểm lấy mẫu {commune.name}", commune)
+        sites[code] = site.id
+    return campaign.id, sites
+
+
 def build_world(kind: str, workdir: Path, clerks: int = 40) -> World:
     from flask_migrate import upgrade
 
     from portal.admin import services as admin_services
     from portal.auth.models import Role
-    from portal.campaigns.models import Campaign, CampaignKind
     from portal.units import services as unit_services
     from portal.units.models import Unit, UnitKind
 
@@ -122,11 +147,9 @@ def build_world(kind: str, workdir: Path, clerks: int = 40) -> World:
             username = f"xa{i:03d}"
             account(username, f"Cán bộ xã {i}", Role.COMMUNE_CLERK, unit_services.by_code(code))
             accounts.clerks.append((username, code))
-        campaign = Campaign(name=CAMPAIGN, kind=CampaignKind.BOTH, unit=province,
-                            starts_on=date(2021, 9, 1), ends_on=date(2021, 9, 30))
-        db.session.add(campaign)
+        campaign_id, sites = _campaign(province, syt, accounts)
         db.session.commit()
-        world = World(kind, url, PROVINCE, communes, accounts, campaign.id, drop)
+        world = World(kind, url, PROVINCE, communes, accounts, campaign_id, drop, sites=sites)
         db.session.remove()
         db.engine.dispose()
     return world

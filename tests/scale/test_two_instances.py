@@ -46,6 +46,7 @@ def _wait_port(port: int, proc: subprocess.Popen, what: str, log: Path, timeout:
 
 
 def _stop(proc: subprocess.Popen) -> None:
+    """Stop a server and everything in its process group (gunicorn's workers too)."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -53,6 +54,10 @@ def _stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 @pytest.fixture(scope="module")
