@@ -11,9 +11,20 @@ from portal import create_app
 from portal.extensions import db
 
 
+def _fresh_globals(sender, **_):
+    """The app context stays open around the test client's requests (so that the bench can
+    query): start each request with a clean `g`, as a new request in a server would."""
+    from flask import g
+
+    g.__dict__.clear()
+
+
 @contextmanager
 def app_for(world, **overrides):
+    from flask import request_started
+
     app = create_app(world.app_config(**overrides))
+    request_started.connect(_fresh_globals, app, weak=False)
     with app.app_context():
         yield app
         db.session.remove()
