@@ -162,7 +162,7 @@ def load_demo_rosters(campaign_name: str) -> None:
                      address="demo")
         _demo_workflow(testing, STATUSES.get(code), clerk, reviewer)
     for start in range(0, len(people_rows), 1000):
-        db.session.execute(insert(Person), people_rows[start:start + 1000])
+        db.session.execute(Person.__table__.insert(), people_rows[start:start + 1000])
     _demo_doubtful_rows(first_testing, users.get("xa1"))
     db.session.flush()
 

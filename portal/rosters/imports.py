@@ -149,7 +149,7 @@ def _store_rows(batch: ImportBatch, analysis: Analysis) -> None:
         for row in analysis.reported
     ]
     for start in range(0, len(records), CHUNK):
-        db.session.execute(insert(ImportRow), records[start:start + CHUNK])
+        db.session.execute(ImportRow.__table__.insert(), records[start:start + CHUNK])
 
 
 def preview_import(actor, roster: Roster, filename: str, data: bytes) -> ImportBatch:
@@ -182,10 +182,10 @@ def _insert_people(roster: Roster, rows: list[RowOutcome]) -> None:
                       created_at=now, updated_at=now)
         records.append(values)
         if len(records) == CHUNK:
-            db.session.execute(insert(Person), records)
+            db.session.execute(Person.__table__.insert(), records)  # Core executemany: one statement per chunk
             records = []
     if records:
-        db.session.execute(insert(Person), records)
+        db.session.execute(Person.__table__.insert(), records)
 
 
 def commit_import(actor, batch: ImportBatch) -> Analysis:

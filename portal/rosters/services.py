@@ -228,8 +228,9 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         except FieldError:
             if digits.startswith("+84"):
                 phone = "0" + digits[3:]
-        conditions.append(or_(Person.cccd.startswith(digits, autoescape=True),
-                              Person.phone.startswith(phone, autoescape=True)))
+        # Prefixes as ranges: an index range on SQLite and PostgreSQL alike (LIKE is not, on SQLite).
+        conditions.append(or_(and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.cccd, digits)),
+                              and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.phone, phone))))
     elif query:
         conditions.append(Person.name_folded.contains(fold(query), autoescape=True))
     if zone:
@@ -248,6 +249,10 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         .offset((page - 1) * per_page).limit(per_page)
     ))
     return Page(items, total, page, per_page)
+
+
+def _prefix(column, digits: str):
+    return column >= digits, column < digits[:-1] + chr(ord(digits[-1]) + 1)
 
 
 # --- workflow ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ one letter: a string of [a-z] only compares identically under SQLite's BINARY co
 any PostgreSQL collation (the column also uses "C" there)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from portal.text import _letter_key, clean
 
 MAX_SORT_KEY = 255
@@ -18,6 +20,7 @@ def _code(number: int) -> str:
     return chr(97 + number // 26) + chr(97 + number % 26)
 
 
+@lru_cache(maxsize=65536)  # names reuse few words: an import of 100,000 rows computes each once
 def _word(word: str) -> str:
     keys = [_letter_key(ch) for ch in word.lower()]
     letters = "".join(_code(index + 2) for index, _ in keys)

@@ -5,6 +5,7 @@ Every way a person enters a roster (the add form, an import row, a CCCD scan) go
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -41,6 +42,7 @@ _YEAR = re.compile(r"^\d{4}$")
 
 Field = str
 Message = str
+_fold_word = lru_cache(maxsize=4096)(fold)  # fixed-list values repeat on every row of an import
 
 
 class FieldError(ValueError):
@@ -164,7 +166,7 @@ def _check_birth(day: date | None, year: int, today: date) -> tuple[date | None,
 def parse_sex(value) -> Sex:
     if isinstance(value, Sex):
         return value
-    text = fold(_text(value))
+    text = _fold_word(_text(value))
     if not text:
         raise FieldError("Vui lòng chọn giới tính (Nam hoặc Nữ).")
     try:
@@ -179,7 +181,7 @@ def parse_sex(value) -> Sex:
 def parse_zone(value) -> Zone:
     if isinstance(value, Zone):
         return value
-    text = fold(_text(value)).replace("-", " ")
+    text = _fold_word(_text(value)).replace("-", " ")
     if not text:
         return Zone.OTHER
     try:
@@ -192,7 +194,7 @@ def parse_zone(value) -> Zone:
 
 
 def parse_priority_group(value) -> str | None:
-    text = fold(_text(value))
+    text = _fold_word(_text(value))
     if not text:
         return None
     number = re.sub(r"^(nhom|group)\s*", "", text)
@@ -237,9 +239,12 @@ def cccd_mismatch_warnings(cccd: str | None, sex: Sex | None, birth_year: int | 
 
 def is_footer_or_blank(raw: dict) -> bool:
     """Blank rows and footer rows (no name and no birth, or a signature line) are skipped."""
-    name, birth = _text(raw.get("full_name")), _birth_raw(raw)
+    birth = _birth_raw(raw)
     birth_text = _text(birth) if not isinstance(birth, (date, datetime)) else "x"
-    if not name and not birth_text:
+    if birth_text:
+        return False
+    name = _text(raw.get("full_name"))
+    if not name:
         return True
     folded = fold(name)
     if not birth_text and (folded.startswith(FOOTER_WORDS) or re.search(r"\bngay\b.*\bthang\b", folded)):
