@@ -1,6 +1,6 @@
 """Scale-out: two app servers (gunicorn, separate processes and ports) share nothing but
 PostgreSQL, a Redis server and the upload directory. What one of them starts, the other sees:
-a session, the login throttling counters, a queued report.
+a session, the login throttling counters, a queued report (report jobs live in the database).
 
 Runs in the PostgreSQL pass of `make test` (TEST_DATABASE_URL); SQLite is a single-machine
 database, so there is nothing to scale out on it."""
@@ -80,6 +80,14 @@ def redis_url(tmp_path_factory):
         _stop(proc)
 
 
+class Servers(list):
+    """The base URLs of the servers, and the database they share."""
+
+    def __init__(self, bases, db_uri):
+        super().__init__(bases)
+        self.db_uri = db_uri
+
+
 @pytest.fixture(scope="module")
 def servers(databases, redis_url, tmp_path_factory):
     """Two gunicorn instances of the portal (wsgi:app, gunicorn.conf.py) on one database."""
@@ -110,7 +118,7 @@ def servers(databases, redis_url, tmp_path_factory):
                     cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
             _wait_port(port, procs[-1], f"gunicorn {name}", log)
             bases.append(f"http://127.0.0.1:{port}")
-        yield bases
+        yield Servers(bases, uri)
     finally:
         for proc in procs:
             _stop(proc)
@@ -135,12 +143,17 @@ class Browser:
     def post(self, url: str, data: dict) -> tuple[int, str, dict]:
         return self._open(urllib.request.Request(url, urllib.parse.urlencode(data).encode()))
 
-    def _open(self, req) -> tuple[int, str, dict]:
+    def get_bytes(self, url: str) -> tuple[int, bytes, dict]:
+        return self._open(urllib.request.Request(url), decode=False)
+
+    def _open(self, req, decode: bool = True):
         try:
-            with self.opener.open(req, timeout=30) as resp:
-                return resp.status, resp.read().decode(), dict(resp.headers)
+            with self.opener.open(req, timeout=60) as resp:
+                body = resp.read()
+                return resp.status, body.decode() if decode else body, dict(resp.headers)
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode(), dict(exc.headers)
+            body = exc.read()
+            return exc.code, body.decode() if decode else body, dict(exc.headers)
 
     def csrf(self, url: str) -> str:
         status, page, _ = self.get(url)
@@ -199,5 +212,42 @@ def test_login_throttling_counted_across_servers(servers):
     assert Browser().login(b, "xa2", DEMO_PASSWORD) == 302
 
 
+def _phuc_xa_testing_roster_id(servers_db_uri: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(servers_db_uri)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT r.id FROM roster r JOIN unit u ON u.id = r.unit_id "
+                "WHERE u.code = '00001' AND r.kind = 'testing'")).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def test_report_queued_on_one_server_is_seen_and_completed_on_the_other(servers):
-    pytest.skip("background report jobs are not on this branch yet (reports issue)")
+    """The job lives in the database: requested on a, its progress and its PDF are served by b."""
+    a, b = servers
+    browser = Browser()
+    assert browser.login(a, "thuky", DEMO_PASSWORD) == 302
+    token = browser.csrf(f"{a}/reports/roster/new")
+    status, _, headers = browser.post(f"{a}/reports/roster/jobs", {
+        "csrf_token": token, "roster_id": str(_phuc_xa_testing_roster_id(servers.db_uri)), "site_id": "0",
+        "signed_on": "05/09/2021", "signer_authority": "KT. GIÁM ĐỐC", "signer_position": "PHÓ GIÁM ĐỐC",
+        "signer_name": "Nguyễn Văn A", "recipients": "Như trên", "drafting_unit": "NVY", "draft": "1"})
+    assert status == 303, status
+    job_path = urllib.parse.urlsplit(headers["Location"]).path
+    assert re.fullmatch(r"/reports/jobs/\d+", job_path)
+
+    deadline = time.monotonic() + 120
+    while True:
+        status, page, _ = browser.get(f"{b}{job_path}")  # the other server
+        assert status == 200
+        if "Bản nháp đã sẵn sàng" in page:
+            break
+        assert "flash-error" not in page, page
+        assert time.monotonic() < deadline, "the report job did not finish in time"
+        time.sleep(0.5)
+    status, pdf, headers = browser.get_bytes(f"{b}{job_path}/pdf")
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    assert pdf.startswith(b"%PDF")
