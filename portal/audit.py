@@ -27,6 +27,9 @@ ACTION_LABELS = {
     "remove_grant": "Gỡ vai trò",
     "activate_user": "Mở khóa tài khoản",
     "deactivate_user": "Khóa tài khoản",
+    "create_unit": "Tạo đơn vị",
+    "update_unit": "Sửa đơn vị",
+    "import_units": "Nạp cây đơn vị",
 }
 
 

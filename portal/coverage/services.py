@@ -4,9 +4,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, false, func, or_, select, update
+import time
 
-from portal.campaigns.models import Campaign
+from flask import current_app
+from sqlalchemy import and_, delete, false, func, or_, select
+
+from portal.campaigns.models import Campaign, Round
 from portal.campaigns.services import targets_of
 from portal.coverage import arithmetic
 from portal.coverage.models import CoverageCounter, PersonStatus
@@ -110,6 +113,34 @@ def communes_under(unit: Unit, visible) -> list[Unit]:
     return list(db.session.scalars(stmt.order_by(Unit.code)))
 
 
+_HEAD_COUNTS: dict[tuple[str, int], tuple[float, list]] = {}
+
+
+def head_counts(campaign_id: int) -> list[tuple]:
+    """People on the campaign's rosters per (commune, kind, zone, priority group).
+
+    One scan of the covering index (roster_id, zone, priority_group). Rosters change far more
+    slowly than samples, so the result is kept for COVERAGE_HEAD_COUNT_SECONDS (default 30) in
+    each process; samples, results and doses are read live from the counters."""
+    ttl = current_app.config.get("COVERAGE_HEAD_COUNT_SECONDS", 30)
+    key = (str(db.engine.url), campaign_id)
+    cached = _HEAD_COUNTS.get(key)
+    now = time.monotonic()
+    if cached and now - cached[0] < ttl:
+        return cached[1]
+    rosters = {r.id: r for r in db.session.scalars(select(Roster).where(Roster.campaign_id == campaign_id))}
+    q = select(Person.roster_id, Person.zone, Person.priority_group, func.count()).where(
+        Person.roster_id.in_(list(rosters) or [0])).group_by(Person.roster_id, Person.zone, Person.priority_group)
+    rows = [(rosters[rid].unit_id, rosters[rid].kind, zone.value, group, count)
+            for rid, zone, group, count in db.session.execute(q)]
+    _HEAD_COUNTS[key] = (now, rows)
+    return rows
+
+
+def forget_head_counts() -> None:
+    _HEAD_COUNTS.clear()
+
+
 def commune_cells(campaign: Campaign, commune_ids: list[int]):
     """{commune_id: {zone: Figures}} and {commune_id: {group: (people, dose1, dose2)}} from counters
     and the roster head counts."""
@@ -125,15 +156,11 @@ def commune_cells(campaign: Campaign, commune_ids: list[int]):
         q = q.where(CoverageCounter.unit_id.in_(ids))
     for unit_id, zone, key, value in db.session.execute(q):
         cells[unit_id][zone][key] += value
-    rosters = {r.id: r for r in db.session.scalars(select(Roster).where(Roster.campaign_id == campaign.id))}
-    q = select(Person.roster_id, Person.zone, Person.priority_group, func.count()).where(
-        Person.roster_id.in_(list(rosters) or [0])).group_by(Person.roster_id, Person.zone, Person.priority_group)
-    for roster_id, zone, group, count in db.session.execute(q):
-        roster = rosters[roster_id]
-        if roster.kind is RosterKind.TESTING:
-            people[roster.unit_id][zone.value] += count
+    for unit_id, kind, zone, group, count in head_counts(campaign.id):
+        if kind is RosterKind.TESTING:
+            people[unit_id][zone] += count
         else:
-            vacc[roster.unit_id][group or ""] += count
+            vacc[unit_id][group or ""] += count
     wanted = set(commune_ids)
     zone_figs = {}
     for unit_id in wanted:
@@ -201,7 +228,8 @@ def dashboard(campaign: Campaign, unit: Unit, visible, today) -> Dashboard:
     rows.sort(key=lambda r: r.unit.code)
     total = arithmetic.rollup(r.figures for r in rows)
     rounds = sorted({r for f in by_zone.values() for r in f.rounds} | set(range(1, max(
-        (t.rounds_required for t in targets.values()), default=1) + 1)))
+        (t.rounds_required for t in targets.values()), default=1) + 1)) | set(db.session.scalars(
+        select(Round.number).where(Round.campaign_id == campaign.id))))
     by_group = dict(sorted(by_group.items(), key=lambda item: _natural(item[0])))
     return Dashboard(campaign, unit, rows, total, by_zone, by_group, rounds, deadline, targets)
 

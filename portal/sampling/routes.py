@@ -1,6 +1,4 @@
 """The sampling point, the vaccination site and the lab bench: each one screen, one request per action."""
-from datetime import date
-
 from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -48,23 +46,16 @@ def _recorded(site, person):
 
 def _qr_person(site, text):
     """A CCCD card's QR line: the person on the roster, or a new-person form filled from the card."""
-    from portal.rosters.qr import parse_cccd_qr
+    from portal.rosters.services import card_form_data
 
-    card = parse_cccd_qr(text)
+    card = card_form_data(text)
     if card is None:
         return None, None, "Không đọc được mã QR trên thẻ CCCD."
-    cccd = card.get("cccd") or ""
-    found = services.find_people(site, RosterKind.TESTING, cccd) if cccd else []
+    found = services.find_people(site, RosterKind.TESTING, card["cccd"])
     if found:
         return found[0], None, None
-    birth = card.get("birth_date") or card.get("birth") or ""
-    if isinstance(birth, date):
-        birth = birth.strftime("%d/%m/%Y")
-    sex = card.get("sex") or "Nam"
-    sex = getattr(sex, "label", sex)
-    form = NewPersonForm(formdata=None, data={"full_name": card.get("full_name", ""), "birth": birth, "sex": sex,
-                                              "cccd": cccd, "address": card.get("address", "")})
-    return None, form, None
+    sex = {"nam": "Nam", "male": "Nam", "nu": "Nữ", "nữ": "Nữ", "female": "Nữ"}.get((card.get("sex") or "").lower(), "Nam")
+    return None, NewPersonForm(formdata=None, data={**card, "sex": sex}), None
 
 
 @bp.route("/sites/<int:site_id>/record", methods=["POST"])
@@ -115,26 +106,26 @@ def record_sample(site_id):
 @require(Ability.RECORD_SAMPLES)
 def add_person_and_sample(site_id):
     """A person not on the roster: added through the roster rules, then sampled, in one request."""
+    from portal.rosters import services as roster_services
+
     site = _site(site_id, Ability.RECORD_SAMPLES, True)
-    try:
-        from portal.rosters import services as roster_services
-    except ImportError:  # until the rosters domain lands on this branch
-        return _point(site, 422, error="Chưa thể thêm người mới tại điểm lấy mẫu.")
     new_person = NewPersonForm()
     if not new_person.validate_on_submit():
         return _point(site, 422, error="Vui lòng sửa thông tin người mới.", new_person=new_person)
     data = {k: new_person[k].data for k in ("full_name", "birth", "sex", "cccd", "phone", "address", "zone")}
     try:
         roster = roster_services.get_or_create_roster(current_user, site.unit, site.campaign, RosterKind.TESTING)
-        person = roster_services.add_person(current_user, roster, data)
+        person = roster_services.add_person(current_user, roster, data, on_the_spot=True)
         return _recorded(site, person)
     except roster_services.RosterError as exc:
         db.session.rollback()
-        errors = getattr(exc, "errors", None) or {}
-        for name, message in (errors.items() if isinstance(errors, dict) else []):
-            if name in new_person:
-                new_person[name].errors = [message] if isinstance(message, str) else list(message)
-        return _point(site, 422, error=str(exc) or "Thông tin người mới chưa hợp lệ.", new_person=new_person)
+        general = []
+        for name, message in exc.errors:
+            if name in new_person._fields and name != "csrf_token":
+                new_person[name].errors = list(new_person[name].errors) + [message]
+            else:
+                general.append(message)
+        return _point(site, 422, error=" ".join(general) or "Thông tin người mới chưa hợp lệ.", new_person=new_person)
     except SamplingError as exc:
         db.session.rollback()
         return _point(site, 422, error=str(exc))

@@ -165,11 +165,8 @@ def undo_last(actor, site: Site, now: datetime | None = None) -> Sample:
 
 
 def recent_samples(site: Site, limit: int = 10) -> list[Sample]:
-    # The point's list shows each sample's person and tube: load them in the same query
-    # (lazy loads cost 20 extra queries on every recorded sample).
-    return list(db.session.scalars(select(Sample).where(Sample.site_id == site.id)
-                                   .options(joinedload(Sample.person), joinedload(Sample.tube))
-                                   .order_by(Sample.id.desc()).limit(limit)))
+    return list(db.session.scalars(select(Sample).options(joinedload(Sample.person), joinedload(Sample.tube))
+                                   .where(Sample.site_id == site.id).order_by(Sample.id.desc()).limit(limit)))
 
 
 def retest_list(unit_ids, campaign_id: int):
@@ -207,4 +204,5 @@ def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: s
 
 
 def recent_doses(site: Site, limit: int = 10) -> list[Dose]:
-    return list(db.session.scalars(select(Dose).where(Dose.site_id == site.id).order_by(Dose.id.desc()).limit(limit)))
+    return list(db.session.scalars(select(Dose).options(joinedload(Dose.person)).where(Dose.site_id == site.id)
+                                   .order_by(Dose.id.desc()).limit(limit)))

@@ -209,3 +209,29 @@ def test_recent_samples_are_listed_newest_first(login_as, today_round):
     text = response.data.decode()
     assert text.index(b.full_name, text.index("Các mẫu vừa lấy")) < text.index(a.full_name, text.index("Các mẫu vừa lấy"))
     assert services.recent_samples(site)[0].result is Result.PENDING
+
+
+def test_a_stranger_is_added_through_the_roster_rules_and_sampled_in_one_request(login_as, today_round):
+    client = login_as("xa1")
+    site = site_of("00001")
+    data = {"full_name": "nguyễn  văn an", "birth": "02/03/1985", "sex": "Nam", "cccd": "001085012345",
+            "phone": "", "address": "Số 5 ngõ 12", "zone": "lockdown"}
+    response = client.post(f"/sampling/sites/{site.id}/people", data=data, headers=HX)
+    assert response.status_code == 200, response.data
+    assert "Đã lấy mẫu Nguyễn Văn An".encode() in response.data
+    from portal.rosters.models import Person
+
+    person = db.session.scalars(select(Person).where(Person.cccd == "001085012345")).one()
+    assert person.unit_id == site.unit_id and person.zone.value == "lockdown"
+    assert _count(Sample, Sample.person_id == person.id) == 1
+
+
+def test_a_stranger_with_bad_data_gets_the_roster_messages_and_nothing_is_written(login_as, today_round):
+    client = login_as("xa1")
+    site = site_of("00001")
+    data = {"full_name": "An", "birth": "32/13/1985", "sex": "Nam", "cccd": "12345", "zone": "other"}
+    before = _count(Sample)
+    response = client.post(f"/sampling/sites/{site.id}/people", data=data, headers=HX)
+    assert response.status_code == 422
+    assert "CCCD".encode() in response.data
+    assert _count(Sample) == before

@@ -108,3 +108,46 @@ def test_demo_load_twice_keeps_data(empty_app):
     units = _count()
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "giữ nguyên" in second.output and _count() == units
+
+
+def test_admin_creates_and_edits_a_unit(client, login_as):
+    from portal.audit import AuditEvent
+
+    login_as("admin")
+    response = client.post("/admin/units/new", data={
+        "code": "00008", "name": "Phường Liễu Giai", "kind": "commune", "parent_code": "001"})
+    assert response.status_code == 302
+    unit = services.by_code("00008")
+    assert unit.is_within(services.by_code("001"))
+    response = client.post(f"/admin/units/{unit.id}/edit", data={
+        "code": "IGNORED", "name": "Phường  Liễu Giai ", "kind": "commune", "parent_code": "002"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    unit = services.by_code("00008")
+    assert unit.name == "Phường Liễu Giai" and unit.parent.code == "002"
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "unit"))]
+    assert actions == ["create_unit", "update_unit"]
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"code": "00001"}, "đã được dùng"),
+    ({"parent_code": "XYZ"}, "Không tìm thấy đơn vị cha"),
+    ({"kind": "province"}, "không thể trực thuộc"),
+    ({"code": "có dấu"}, "Mã chỉ gồm"),
+    ({"name": ""}, "Vui lòng nhập tên đơn vị."),
+])
+def test_bad_unit_input_changes_nothing(client, login_as, data, message):
+    login_as("admin")
+    before = _count()
+    form = {"code": "00009", "name": "Phường Mới", "kind": "commune", "parent_code": "001", **data}
+    response = client.post("/admin/units/new", data=form)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert _count() == before
+
+
+def test_unit_cannot_be_moved_under_itself(client, login_as):
+    login_as("admin")
+    district = services.by_code("001")
+    response = client.post(f"/admin/units/{district.id}/edit", data={
+        "name": district.name, "kind": "district", "parent_code": "00001"})
+    assert response.status_code == 400

@@ -1,0 +1,173 @@
+"""Campaign journeys in a browser: set-up with 3 rounds; a clerk samples with the keyboard
+alone (single and pooled); the lab enters pool results; dashboards change without a reload."""
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.campaigns.models import Site
+from portal.extensions import db
+from portal.rosters.models import Person, Roster, RosterKind
+from portal.timeutil import local_today
+from portal.units.services import by_code
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+class Keys:
+    """Presses keys and counts them."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def press(self, key):
+        self.count += 1
+        self.page.keyboard.press(key)
+
+
+def _people(live_server, n):
+    with live_server.app.app_context():
+        commune = by_code("00001")
+        rows = db.session.scalars(select(Person).join(Roster, Roster.id == Person.roster_id).where(
+            Person.unit_id == commune.id, Roster.kind == RosterKind.TESTING, Person.cccd.is_not(None))
+            .order_by(Person.id).limit(n)).all()
+        site = db.session.scalars(select(Site).where(Site.unit_id == commune.id, Site.kind == "sampling_point")
+                                  .order_by(Site.id)).first()
+        return [(p.cccd, p.full_name, p.name_folded) for p in rows], site.id, site.campaign_id
+
+
+def _figure(page, name):
+    return page.locator(f'[data-figure="{name}"]').first.inner_text()
+
+
+def test_steering_office_sets_up_a_campaign_with_three_rounds(page, portal_url):
+    sign_in(page, portal_url, "vanphong")
+    page.goto(f"{portal_url}/campaigns/")
+    page.get_by_label("Tên chiến dịch").fill("Chiến dịch kiểm thử")
+    page.get_by_label("Từ ngày").fill("2021-10-01")
+    page.get_by_label("Đến ngày").fill("2021-10-31")
+    page.get_by_role("button", name="Tạo chiến dịch").click()
+    expect(page.get_by_role("heading", name=re.compile("Chiến dịch kiểm thử"))).to_be_visible()
+    for start, end in (("2021-10-01", "2021-10-03"), ("2021-10-06", "2021-10-08"), ("2021-10-11", "2021-10-13")):
+        page.get_by_label("Đợt bắt đầu").fill(start)
+        page.get_by_label("Đợt kết thúc").fill(end)
+        page.get_by_role("button", name="Thêm đợt").click()
+        expect(page.get_by_text("Đã thêm đợt.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Đợt 3")).to_be_visible()
+    page.get_by_label("Mã cơ sở xét nghiệm").fill("CDC")
+    page.get_by_role("button", name="Thêm phòng xét nghiệm").click()
+    page.get_by_label("Tên điểm").fill("Điểm lấy mẫu Trường Tiểu học Phúc Xá")
+    page.get_by_label("Mã xã/phường").fill("00001")
+    page.get_by_role("button", name="Thêm điểm").click()
+    expect(page.get_by_role("cell", name="Điểm lấy mẫu Trường Tiểu học Phúc Xá")).to_be_visible()
+    page.screenshot(path="/tmp/camp_setup.png", full_page=True)
+    # The demo campaign gets a round for today, so that the clerk can sample now.
+    page.goto(f"{portal_url}/campaigns/")
+    page.get_by_role("link", name="Chiến dịch tháng 9/2021").click()
+    today = local_today()
+    page.get_by_label("Đợt bắt đầu").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("Đợt kết thúc").fill((today + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Thêm đợt").click()
+    expect(page.get_by_role("cell", name="Đợt 4")).to_be_visible()
+
+
+def test_clerk_samples_with_the_keyboard_lab_enters_pools_dashboards_follow(browser, portal_url, live_server):
+    people, site_id, campaign_id = _people(live_server, 8)
+    pages = {}
+    for user in ("soyte", "quan", "xa1"):
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        dash = context.new_page()
+        sign_in(dash, portal_url, user)
+        dash.goto(f"{portal_url}/coverage/?campaign={campaign_id}")
+        dash.evaluate("window.__noReload = true")
+        pages[user] = dash
+    before = {user: (_figure(p, "round-4"), _figure(p, "positive"), _figure(p, "retest")) for user, p in pages.items()}
+
+    clerk_ctx = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    clerk = clerk_ctx.new_page()
+    sign_in(clerk, portal_url, "xa1")
+    clerk.goto(f"{portal_url}/sampling/sites/{site_id}")
+    keys = Keys(clerk)
+    status = clerk.locator(".point-status")
+    timings = []
+
+    def sample_by_cccd(cccd, name):
+        start = time.perf_counter()
+        clerk.keyboard.type(cccd)
+        keys.press("Enter")
+        expect(status).to_contain_text(f"Đã lấy mẫu {name}")
+        timings.append(time.perf_counter() - start)
+
+    # single samples: CCCD then Enter
+    for cccd, name, _ in people[:2]:
+        sample_by_cccd(cccd, name)
+    single_code = re.search(r"ống (XN\d+)", status.inner_text()).group(1)
+    # a few letters of a name without diacritics: Enter, then Enter on the first candidate if several
+    cccd, name, folded = people[2]
+    start = time.perf_counter()
+    clerk.keyboard.type(folded)
+    keys.press("Enter")
+    candidate = clerk.get_by_role("button", name=re.compile(re.escape(name)))
+    clerk.wait_for_function("document.querySelector('.point-status p') || document.querySelector('button.candidate')")
+    if clerk.locator("button.candidate").count():
+        candidate.first.focus()  # the exact person among the namesakes (first one has focus already)
+        keys.press("Enter")
+    expect(status).to_contain_text(f"Đã lấy mẫu {name}")
+    timings.append(time.perf_counter() - start)
+    assert keys.count <= 2 * 3
+
+    # pooled tube A (will be negative): open, 3 people, close
+    clerk.keyboard.type("+GBA")
+    clerk.keyboard.press("Enter")
+    expect(status).to_contain_text("Đã mở ống gộp GBA")
+    for cccd, name, _ in people[3:6]:
+        sample_by_cccd(cccd, name)
+    expect(clerk.locator(".tube-state")).to_contain_text("GBA: 3/10")
+    clerk.keyboard.type("-")
+    clerk.keyboard.press("Enter")
+    expect(status).to_contain_text("Đã đóng ống gộp GBA (3 người)")
+    # pooled tube B (will be positive)
+    clerk.keyboard.type("+GBB")
+    clerk.keyboard.press("Enter")
+    expect(status).to_contain_text("Đã mở ống gộp GBB")
+    for cccd, name, _ in people[6:8]:
+        sample_by_cccd(cccd, name)
+    clerk.keyboard.type("-")
+    clerk.keyboard.press("Enter")
+    expect(status).to_contain_text("Đã đóng ống gộp GBB (2 người)")
+    clerk.screenshot(path="/tmp/camp_point_session.png", full_page=True)
+    samples = len(timings)
+    assert keys.count <= 2 * samples, f"{keys.count} keys after the CCCD/name for {samples} samples"
+    print(f"\nsampling: {samples} samples, {keys.count} keys after the CCCD/name "
+          f"({keys.count / samples:.2f} per sample), {1000 * sum(timings) / samples:.0f} ms per sample "
+          f"(typing included), slowest {1000 * max(timings):.0f} ms")
+
+    # the dashboards already show round 4 going up, without a reload
+    expect(pages["xa1"].locator('[data-figure="round-4"]').first).not_to_have_text(before["xa1"][0], timeout=12000)
+    expect(pages["soyte"].locator('[data-figure="round-4"]').first).not_to_have_text(before["soyte"][0], timeout=12000)
+
+    # the lab: pool A negative, pool B positive, and the single positive
+    lab_ctx = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    lab = lab_ctx.new_page()
+    sign_in(lab, portal_url, "xetnghiem")
+    lab.goto(f"{portal_url}/sampling/lab")
+    for line, message in (("GBA am", "Đã ghi kết quả 1 ống (0 dương tính)"), ("GBB duong", "Đã ghi kết quả 1 ống (1 dương tính)"),
+                          (f"{single_code} duong", "Đã ghi kết quả 1 ống (1 dương tính)")):
+        lab.keyboard.type(line)
+        lab.keyboard.press("Enter")
+        expect(lab.get_by_role("status")).to_contain_text(message)
+    lab.screenshot(path="/tmp/camp_lab_session.png", full_page=True)
+
+    for user, dash in pages.items():
+        expect(dash.locator('[data-figure="positive"]').first).not_to_have_text(before[user][1], timeout=12000)
+        expect(dash.locator('[data-figure="retest"]').first).not_to_have_text(before[user][2], timeout=12000)
+        assert dash.evaluate("window.__noReload") is True
+        dash.screenshot(path=f"/tmp/camp_dashboard_{user}.png", full_page=True)
+    # the people of the positive pool are listed for the commune
+    pages["xa1"].locator('[data-figure="retest"] a').click()
+    for _, name, _ in people[6:8]:
+        expect(pages["xa1"].get_by_role("cell", name=name)).to_be_visible()

@@ -1,0 +1,84 @@
+"""Campaign set-up: rounds, targets, sites, labs, routing; bad input; who may."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.campaigns import services
+from portal.campaigns.models import Campaign, CampaignKind, ZoneTarget
+from portal.extensions import db
+from portal.units.services import by_code
+from tests.sampling.conftest import as_user
+
+
+def _new(client, name="Chiến dịch thử"):
+    return client.post("/campaigns/new", data={"name": name, "kind": "testing", "unit_code": "01",
+                                               "starts_on": "2021-10-01", "ends_on": "2021-10-31"})
+
+
+def test_steering_office_sets_up_a_campaign_with_three_rounds_targets_sites_lab_and_routing(app):
+    client = as_user(app, "vanphong")
+    response = _new(client)
+    assert response.status_code == 302
+    campaign = services.by_name("Chiến dịch thử")
+    base = f"/campaigns/{campaign.id}"
+    for start, end in (("2021-10-01", "2021-10-03"), ("2021-10-06", "2021-10-08"), ("2021-10-11", "2021-10-13")):
+        assert client.post(f"{base}/rounds", data={"starts_on": start, "ends_on": end}).status_code == 302
+    targets = {t.zone: t.rounds_required for t in db.session.scalars(select(ZoneTarget).where(ZoneTarget.campaign_id == campaign.id))}
+    assert targets == {"lockdown": 3, "high_risk": 3, "other": 1}
+    assert client.post(f"{base}/targets", data={"zone": "high_risk", "rounds_required": "2", "deadline": "2021-10-15"}).status_code == 302
+    assert client.post(f"{base}/sites", data={"kind": "sampling_point", "name": "Điểm A", "commune_code": "00001"}).status_code == 302
+    assert client.post(f"{base}/labs", data={"lab_code": "CDC", "is_default": "y"}).status_code == 302
+    assert client.post(f"{base}/labs", data={"lab_code": "TTYT-BD"}).status_code == 302
+    assert client.post(f"{base}/routes", data={"area_code": "00004", "lab_code": "TTYT-BD"}).status_code == 302
+    assert services.lab_for(campaign.id, by_code("00004")) == by_code("TTYT-BD").id
+    assert services.lab_for(campaign.id, by_code("00001")) == by_code("CDC").id  # the default lab
+    assert services.round_for(campaign.id, date(2021, 10, 7)).number == 2
+    assert services.round_for(campaign.id, date(2021, 10, 5)) is None
+    page = client.get(base)
+    assert "Đợt 3".encode() in page.data and "Điểm A".encode() in page.data
+
+
+@pytest.mark.parametrize("url_tail, data, message", [
+    ("rounds", {"starts_on": "2021-09-02", "ends_on": "2021-09-04"}, "Thời gian trùng với đợt 1"),
+    ("rounds", {"starts_on": "2021-09-20", "ends_on": "2021-09-18"}, "Ngày kết thúc đợt phải sau"),
+    ("rounds", {"starts_on": "không phải ngày", "ends_on": ""}, "Vui lòng nhập ngày"),
+    ("targets", {"zone": "high_risk", "rounds_required": "0", "deadline": "2021-09-15"}, "Số đợt phải từ 1 đến 20"),
+    ("sites", {"kind": "sampling_point", "name": "X", "commune_code": "001"}, "xã/phường thuộc địa bàn"),
+    ("sites", {"kind": "sampling_point", "name": "X", "commune_code": "NOPE"}, "Không có đơn vị với mã này"),
+    ("labs", {"lab_code": "00001"}, "phải là một cơ sở y tế"),
+    ("routes", {"area_code": "00004", "lab_code": "TTYT-BD"}, "thêm phòng xét nghiệm này"),
+    ("routes", {"area_code": "CDC", "lab_code": "CDC"}, "quận/huyện hoặc xã/phường"),
+])
+def test_bad_set_up_input_gets_a_message_and_changes_nothing(app, url_tail, data, message):
+    campaign = services.by_name("Chiến dịch tháng 9/2021")
+    response = as_user(app, "soyte").post(f"/campaigns/{campaign.id}/{url_tail}", data=data)
+    assert response.status_code == 422
+    assert message.encode() in response.data
+
+
+def test_duplicate_campaign_name_and_reversed_period(app):
+    client = as_user(app, "vanphong")
+    response = _new(client, "Chiến dịch tháng 9/2021")
+    assert response.status_code == 422 and "Đã có chiến dịch".encode() in response.data
+    bad = client.post("/campaigns/new", data={"name": "Y", "kind": "testing", "unit_code": "01",
+                                              "starts_on": "2021-10-31", "ends_on": "2021-10-01"})
+    assert bad.status_code == 422 and "Ngày kết thúc phải sau".encode() in bad.data
+
+
+def test_clerks_see_campaigns_but_may_not_change_them(app):
+    campaign = services.by_name("Chiến dịch tháng 9/2021")
+    client = as_user(app, "xa1")
+    page = client.get(f"/campaigns/{campaign.id}")
+    assert page.status_code == 200 and "Thêm đợt".encode() not in page.data
+    assert "Trúc Bạch".encode() not in page.data  # other communes' sites are not listed
+    assert client.post(f"/campaigns/{campaign.id}/rounds", data={}).status_code == 403
+
+
+def test_police_department_head_cannot_manage_a_health_campaign(app):
+    campaign = services.by_name("Chiến dịch tháng 9/2021")
+    client = as_user(app, "congan")
+    assert client.post(f"/campaigns/{campaign.id}/rounds",
+                       data={"starts_on": "2021-09-20", "ends_on": "2021-09-21"}).status_code == 404
+    assert client.post("/campaigns/new", data={"name": "Z", "kind": "testing", "unit_code": "01",
+                                               "starts_on": "2021-10-01", "ends_on": "2021-10-02"}).status_code == 422
