@@ -65,6 +65,14 @@ class Config:
     DUE_SOON_DAYS = int(os.environ.get("PORTAL_DUE_SOON_DAYS", "3"))
     ATTACHMENT_MAX_BYTES = int(os.environ.get("PORTAL_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024
     STATUS_TODAY = os.environ.get("PORTAL_STATUS_TODAY") or None
+    # Optional e-mail for task events (off unless both are set): mailbox = username@MAIL_DOMAIN.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "")
 
 
 class TestConfig(Config):

@@ -10,6 +10,14 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # hu
 _BASE_MARKS = {"\u0306", "\u0302", "\u031b"}  # ă/â/ê/ô, ơ/ư
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(value):
+    """Drop control characters (NUL, escapes...) but keep tabs and line breaks; PostgreSQL refuses NUL."""
+    return _CONTROLS.sub("", value) if isinstance(value, str) else value
+
+
 def clean(value: str | None) -> str:
     """NFC, trimmed, inner whitespace collapsed."""
     if value is None:

@@ -12,6 +12,18 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.directives.models import DOC_TYPE_LABELS
 from portal.directives.status import Rhythm
+from portal.text import strip_controls
+
+
+class PortalForm(FlaskForm):
+    """Every text field drops control characters (a NUL would make PostgreSQL refuse the row)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                filters = [strip_controls, *unbound_field.kwargs.get("filters", ())]
+                return unbound_field.bind(form=form, filters=filters, **options)
+            return unbound_field.bind(form=form, **options)
 
 
 class VnDateField(StringField):
@@ -45,7 +57,7 @@ class VnIntegerField(IntegerField):
             raise ValueError("Vui lòng nhập một số nguyên.") from None
 
 
-class VersionForm(FlaskForm):
+class VersionForm(PortalForm):
     """Every step on a task carries the version the user saw (optimistic locking)."""
 
     version = HiddenField(validators=[DataRequired()])
@@ -55,7 +67,7 @@ class VersionForm(FlaskForm):
             raise ValidationError("Phiên bản không hợp lệ.")
 
 
-class DirectiveForm(FlaskForm):
+class DirectiveForm(PortalForm):
     number_symbol = StringField("Số, ký hiệu", validators=[DataRequired("Vui lòng nhập số, ký hiệu."), Length(max=60)])
     doc_type = SelectField("Loại văn bản", choices=[SelectChoice(k.value, v) for k, v in DOC_TYPE_LABELS.items()])
     issuer = StringField("Cơ quan ban hành", validators=[DataRequired("Vui lòng nhập cơ quan ban hành."),
@@ -76,7 +88,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TaskForm(FlaskForm):
+class TaskForm(PortalForm):
     content = TextAreaField("Nội dung nhiệm vụ", validators=[DataRequired("Vui lòng nhập nội dung nhiệm vụ."),
                                                             Length(max=5000)])
     lead_unit = SelectField("Đơn vị chủ trì", coerce=int, validate_choice=True)
@@ -137,7 +149,7 @@ class CompletionForm(VersionForm):
     submit = SubmitField("Gửi báo cáo hoàn thành")
 
 
-class ContributionForm(FlaskForm):
+class ContributionForm(PortalForm):
     contribution = TextAreaField("Báo cáo của đơn vị phối hợp", validators=[
         DataRequired("Vui lòng nhập nội dung báo cáo."), Length(max=10_000)])
     contribution_files = MultipleFileField("Tệp đính kèm báo cáo phối hợp")

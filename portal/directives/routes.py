@@ -5,26 +5,29 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.directives import bp, lists, services, uploads
+from portal.directives import bp, lists, mail, services, uploads, workflow
 from portal.directives.forms import (
     AssignForm, CompletionForm, ContributionForm, DirectiveForm, EditTaskForm, ReasonForm, ReportForm, StepForm,
     TaskForm,
 )
 from portal.directives.models import DocType, EventKind, TaskState
-from portal.directives.services import DirectiveError, StaleError
+from portal.directives.services import DirectiveError, StaleError, StepNotAllowed
 from portal.directives.status import STATUS_ORDER, Rhythm
 from portal.extensions import db
-from portal.permissions import Ability, Step, allowed_steps, require, task_capacities
-from portal.units.models import Unit
+from portal.permissions import Ability, Step, allowed_steps, can, require, task_capacities
+from portal.text import strip_controls
 from portal.web import render
+
+
+bp.record_once(lambda state: mail.init_listeners())
 
 
 # --- Directives -------------------------------------------------------------------------------
 def _filters() -> services.DirectiveFilters:
     year = request.args.get("year", "").strip()
     return services.DirectiveFilters(
-        q=request.args.get("q", "")[:200], doc_type=request.args.get("type", ""),
-        issuer=request.args.get("issuer", "")[:200], year=int(year) if year.isdigit() and len(year) == 4 else None,
+        q=strip_controls(request.args.get("q", "")[:200]), doc_type=request.args.get("type", ""),
+        issuer=strip_controls(request.args.get("issuer", "")[:200]), year=int(year) if year.isdigit() and len(year) == 4 else None,
         overdue_only=request.args.get("overdue") == "1",
     )
 
@@ -77,8 +80,6 @@ def _directive_page(directive, status=200, task_form=None):
 
 
 def _may_assign(directive) -> bool:
-    from portal.permissions import can
-
     return can(current_user, Ability.ASSIGN_TASKS, directive.unit)
 
 
@@ -133,7 +134,7 @@ def list_tasks():
     view = request.args.get("view", "mine")
     if view not in lists.VIEWS:
         view = "mine"
-    q = request.args.get("q", "")[:200]
+    q = strip_controls(request.args.get("q", "")[:200])
     rows = lists.list_tasks(current_user, view, q=q)
     return render("directives/tasks.html", "directives/partials/_task_table.html", rows=rows, view=view,
                   views=lists.VIEWS, q=q, show_directive=True)
@@ -196,7 +197,7 @@ def _refused(task, exc: DirectiveError, form_name: str, form):
     else:
         flash(str(exc), "error")
     current_app.logger.info("task step refused: task=%s user=%s reason=%s", task.id, current_user.id, exc)
-    return _task_page(task, 409 if isinstance(exc, (StaleError, services.StepNotAllowed)) else 400,
+    return _task_page(task, 409 if isinstance(exc, (StaleError, StepNotAllowed)) else 400,
                       **{form_name: form})
 
 
@@ -228,7 +229,7 @@ def show_task(task_id):
 @bp.route("/tasks/<int:task_id>/edit", methods=["POST"])
 @require(Ability.ASSIGN_TASKS)
 def edit_task(task_id):
-    return _step(task_id, EditTaskForm, "edit_form", lambda t, f: services.edit_task(
+    return _step(task_id, EditTaskForm, "edit_form", lambda t, f: workflow.edit_task(
         current_user, t, content=f.content.data, deadline=f.deadline.data, target=f.target.data or "",
         version=_version(f)), "Đã lưu nhiệm vụ.")
 
@@ -237,21 +238,21 @@ def edit_task(task_id):
 @require(Ability.LEAD_TASKS)
 def accept_task(task_id):
     return _step(task_id, StepForm, "accept_form",
-                 lambda t, f: services.accept_task(current_user, t, _version(f)), "Đã tiếp nhận nhiệm vụ.")
+                 lambda t, f: workflow.accept_task(current_user, t, _version(f)), "Đã tiếp nhận nhiệm vụ.")
 
 
 def _assign_choices(task, form):
-    form.assignee.choices = [SelectChoice(u.id, u.full_name) for u in services.staff_of(task)]
+    form.assignee.choices = [SelectChoice(u.id, u.full_name) for u in workflow.staff_of(task)]
 
 
 @bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
 @require(Ability.LEAD_TASKS)
 def assign_task(task_id):
     def act(task, form):
-        assignee = next((u for u in services.staff_of(task) if u.id == form.assignee.data), None)
+        assignee = next((u for u in workflow.staff_of(task) if u.id == form.assignee.data), None)
         if assignee is None:
             raise DirectiveError("Chỉ giao cho chuyên viên của đơn vị chủ trì.", "assignee")
-        services.assign_task(current_user, task, assignee, _version(form))
+        workflow.assign_task(current_user, task, assignee, _version(form))
 
     return _step(task_id, AssignForm, "assign_form", act, "Đã giao nhiệm vụ cho chuyên viên.", _assign_choices)
 
@@ -259,7 +260,7 @@ def assign_task(task_id):
 @bp.route("/tasks/<int:task_id>/progress", methods=["POST"])
 @require(Ability.REPORT_TASKS)
 def report_progress(task_id):
-    return _step(task_id, ReportForm, "report_form", lambda t, f: services.report_progress(
+    return _step(task_id, ReportForm, "report_form", lambda t, f: workflow.report_progress(
         current_user, t, text=f.text.data, percent=f.percent.data, files=f.files.data, version=_version(f)),
         "Đã gửi báo cáo tiến độ.")
 
@@ -267,7 +268,7 @@ def report_progress(task_id):
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @require(Ability.REPORT_TASKS)
 def submit_completion(task_id):
-    return _step(task_id, CompletionForm, "completion_form", lambda t, f: services.submit_completion(
+    return _step(task_id, CompletionForm, "completion_form", lambda t, f: workflow.submit_completion(
         current_user, t, text=f.summary.data, files=f.summary_files.data, version=_version(f)),
         "Đã gửi báo cáo hoàn thành.")
 
@@ -275,42 +276,42 @@ def submit_completion(task_id):
 @bp.route("/tasks/<int:task_id>/approve", methods=["POST"])
 @require(Ability.LEAD_TASKS)
 def approve_completion(task_id):
-    return _step(task_id, StepForm, "approve_form", lambda t, f: services.approve_completion(
+    return _step(task_id, StepForm, "approve_form", lambda t, f: workflow.approve_completion(
         current_user, t, _version(f), f.note.data or ""), "Đã duyệt báo cáo hoàn thành và gửi văn phòng.")
 
 
 @bp.route("/tasks/<int:task_id>/return", methods=["POST"])
 @require(Ability.LEAD_TASKS)
 def head_return(task_id):
-    return _step(task_id, ReasonForm, "return_form", lambda t, f: services.return_completion(
+    return _step(task_id, ReasonForm, "return_form", lambda t, f: workflow.return_completion(
         current_user, t, f.reason.data, _version(f)), "Đã trả lại báo cáo.")
 
 
 @bp.route("/tasks/<int:task_id>/office-accept", methods=["POST"])
 @require(Ability.ASSIGN_TASKS)
 def office_accept(task_id):
-    return _step(task_id, StepForm, "office_accept_form", lambda t, f: services.office_accept(
+    return _step(task_id, StepForm, "office_accept_form", lambda t, f: workflow.office_accept(
         current_user, t, _version(f), f.note.data or ""), "Đã nghiệm thu nhiệm vụ.")
 
 
 @bp.route("/tasks/<int:task_id>/office-return", methods=["POST"])
 @require(Ability.ASSIGN_TASKS)
 def office_return(task_id):
-    return _step(task_id, ReasonForm, "return_form", lambda t, f: services.return_completion(
+    return _step(task_id, ReasonForm, "return_form", lambda t, f: workflow.return_completion(
         current_user, t, f.reason.data, _version(f)), "Đã trả lại báo cáo cho đơn vị chủ trì.")
 
 
 @bp.route("/tasks/<int:task_id>/reopen", methods=["POST"])
 @require(Ability.ASSIGN_TASKS)
 def reopen_task(task_id):
-    return _step(task_id, ReasonForm, "reopen_form", lambda t, f: services.reopen_task(
+    return _step(task_id, ReasonForm, "reopen_form", lambda t, f: workflow.reopen_task(
         current_user, t, f.reason.data, _version(f)), "Đã mở lại nhiệm vụ.")
 
 
 @bp.route("/tasks/<int:task_id>/contribute", methods=["POST"])
 @require(Ability.CONTRIBUTE_TASKS)
 def contribute(task_id):
-    return _step(task_id, ContributionForm, "contribution_form", lambda t, f: services.add_contribution(
+    return _step(task_id, ContributionForm, "contribution_form", lambda t, f: workflow.add_contribution(
         current_user, t, text=f.contribution.data, files=f.contribution_files.data), "Đã gửi báo cáo phối hợp.")
 
 
@@ -343,4 +344,10 @@ def bell():
 @bp.app_context_processor
 def _bell_items():
     """The nav's bell asks for its items only when it is drawn."""
-    return {"bell_items": lambda: lists.action_items(current_user)}
+    def items():
+        # Computed once per request (nav and home panels both ask); stored on the request itself.
+        if not hasattr(request, "_bell_items"):
+            request._bell_items = lists.action_items(current_user)
+        return request._bell_items
+
+    return {"bell_items": items}

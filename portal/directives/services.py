@@ -9,23 +9,40 @@ from datetime import date
 from flask import current_app, has_app_context
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
-from portal.auth.models import Grant, Role, User
-from portal.directives import uploads
+from portal.auth.models import Role, User
+from portal.directives import mail, uploads
 from portal.directives.models import (
     Attachment, Directive, DocType, EventKind, Task, TaskEvent, TaskState, task_coordinator,
 )
 from portal.directives.status import STATUS_ORDER, Rhythm, Status, derive_status, is_due_soon
 from portal.extensions import db
-from portal.permissions import Ability, Capacity, Step, may_take_step, task_capacities, visible_units
+from portal.permissions import Ability, visible_units
 from portal.text import clean, fold
-from portal.timeutil import local_today, utcnow
+from portal.timeutil import local_today
 from portal.units.models import Unit
 
 # "2405/UBND-KGVX", "35/CT-UBND", "1270/BC-TCTTTg", "199/KH-UBND"
 NUMBER_SYMBOL = re.compile(r"^(\d{1,6})/([A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*)$")
+
+
+# Vietnamese names of this domain's audit actions (the audit page shows them).
+audit.ACTION_LABELS.update({
+    "register_directive": "Đăng ký văn bản chỉ đạo",
+    "create_task": "Giao nhiệm vụ",
+    "edit_task": "Sửa nhiệm vụ",
+    "accept_task": "Tiếp nhận nhiệm vụ",
+    "assign_task": "Phân công chuyên viên",
+    "report_task_progress": "Báo cáo tiến độ nhiệm vụ",
+    "submit_task_completion": "Báo cáo hoàn thành nhiệm vụ",
+    "approve_task_completion": "Duyệt báo cáo hoàn thành",
+    "return_task_completion": "Trả lại báo cáo hoàn thành",
+    "return_task_to_unit": "Văn phòng trả lại báo cáo hoàn thành",
+    "accept_task_completion": "Nghiệm thu nhiệm vụ",
+    "reopen_task": "Mở lại nhiệm vụ",
+    "contribute_to_task": "Báo cáo phối hợp",
+})
 
 
 class DirectiveError(ValueError):
@@ -106,7 +123,7 @@ def register_directive(actor: User, unit: Unit, *, number_symbol: str, doc_type:
     directive.search_folded = _search_text(directive)
     db.session.add(directive)
     db.session.flush()
-    audit.record(actor, "directive.register", directive, unit=unit,
+    audit.record(actor, "register_directive", directive, unit=unit,
                  changes={"number_symbol": number_symbol, "issuer": issuer, "file": bool(stored)})
     return directive
 
@@ -210,7 +227,7 @@ def assignable_units(user: User) -> list[Unit]:
     return sorted(units, key=lambda u: (kind_order.get(u.kind.value, 9), u.path.count("/"), fold(u.name)))
 
 
-def _check_dates(deadline: date | None, rhythm: Rhythm | None, starts_on: date) -> None:
+def check_dates(deadline: date | None, rhythm: Rhythm | None, starts_on: date) -> None:
     if deadline is None and rhythm is None:
         raise DirectiveError("Nhiệm vụ cần có hạn hoàn thành hoặc chế độ báo cáo định kỳ.", "deadline")
     if rhythm is not None and deadline is None:
@@ -226,19 +243,21 @@ def add_task(actor: User, directive: Directive, *, content: str, lead_unit: Unit
     if not content:
         raise DirectiveError("Vui lòng nhập nội dung nhiệm vụ.", "content")
     starts_on = starts_on or max(directive.issued_on, status_today())
-    _check_dates(deadline, rhythm, starts_on)
+    check_dates(deadline, rhythm, starts_on)
     coordinators = [u for u in dict.fromkeys(coordinators) if u.id != lead_unit.id]
     task = Task(directive=directive, content=content, lead_unit=lead_unit, coordinators=coordinators,
                 deadline=deadline, rhythm=rhythm, target=clean(target), starts_on=starts_on, state=TaskState.NEW)
     db.session.add(task)
     db.session.flush()
-    _event(actor, task, EventKind.CREATED, unit=directive.unit, reported_on=starts_on,
+    record_event(actor, task, EventKind.CREATED, unit=directive.unit, reported_on=starts_on,
            text=f"Chủ trì: {lead_unit.name}" + (f"; phối hợp: {', '.join(u.name for u in coordinators)}"
                                                  if coordinators else ""))
-    audit.record(actor, "task.create", task, unit=lead_unit,
+    audit.record(actor, "create_task", task, unit=lead_unit,
                  changes={"directive": directive.number_symbol, "lead": lead_unit.code,
                           "coordinators": [u.code for u in coordinators],
                           "deadline": deadline, "rhythm": rhythm.value if rhythm else None})
+    mail.queue(mail.users_with(Ability.LEAD_TASKS, lead_unit), "Nhiệm vụ mới cần tiếp nhận",
+               f"{directive.doc_type.label} {directive.number_symbol} giao nhiệm vụ cho {lead_unit.name}.", task)
     return task
 
 
@@ -271,240 +290,13 @@ def task_due_soon(task: Task, today: date | None = None) -> bool:
     return is_due_soon(task.facts(days.get(task.id, ())), today, due_soon_days())
 
 
-# --- Workflow ----------------------------------------------------------------------------------
-def _event(actor, task, kind, *, unit=None, text="", percent=None, reported_on=None, at=None) -> TaskEvent:
+def record_event(actor, task, kind, *, unit=None, text="", percent=None, reported_on=None, at=None) -> TaskEvent:
     event = TaskEvent(task=task, kind=kind, actor_id=getattr(actor, "id", None), unit=unit, text=text,
                       percent=percent, reported_on=reported_on or status_today())
     if at is not None:
         event.created_at = at
     db.session.add(event)
     return event
-
-
-def _acting_unit(user: User, task: Task, capacity: Capacity) -> Unit | None:
-    """The unit on whose behalf the user acts (for the timeline)."""
-    if capacity is Capacity.COORDINATOR:
-        for unit in task.coordinators:
-            if any(unit.is_within(g.unit) for g in user.grants):
-                return unit
-    if capacity is Capacity.OFFICE:
-        return task.directive.unit
-    return task.lead_unit
-
-
-def check_step(actor: User, task: Task, step: Step, version: int | None) -> frozenset[Capacity]:
-    capacities = task_capacities(actor, task)
-    if not may_take_step(task.state.value, capacities, step, has_assignee=task.assignee_id is not None):
-        raise StepNotAllowed("Bạn không thể thực hiện thao tác này ở bước hiện tại của nhiệm vụ.")
-    if version is not None and int(version) != task.version:
-        raise StaleError()
-    return capacities
-
-
-def _touch(task: Task) -> None:
-    """Any step changes the row, so the version moves and concurrent saves are caught."""
-    task.updated_at = utcnow()
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:  # someone committed between our read and our write; the request rolls back
-        raise StaleError() from exc
-
-
-def _store_files(actor, task: Task, event: TaskEvent, files) -> None:
-    checked = []
-    for storage in files or ():
-        if storage is None or not getattr(storage, "filename", ""):
-            continue
-        try:
-            checked.append((storage.filename, *uploads.check_file(storage, uploads.REPORT_KINDS)))
-        except uploads.UploadError as exc:
-            raise DirectiveError(str(exc), "files") from exc
-    for name, data, ext, mime in checked:
-        stored = uploads.store(data, name, ext, mime)
-        db.session.add(Attachment(task_id=task.id, event=event, file_name=stored.file_name,
-                                  stored_name=stored.stored_name, content_type=stored.content_type,
-                                  size=stored.size))
-
-
-def _percent(value) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise DirectiveError("Tỷ lệ hoàn thành là số nguyên từ 0 đến 100.", "percent") from None
-    if not 0 <= number <= 100:
-        raise DirectiveError("Tỷ lệ hoàn thành là số nguyên từ 0 đến 100.", "percent")
-    return number
-
-
-def accept_task(actor: User, task: Task, version: int | None) -> Task:
-    check_step(actor, task, Step.ACCEPT, version)
-    task.state, task.accepted_on, task.return_reason = TaskState.ACCEPTED, status_today(), None
-    _touch(task)
-    _event(actor, task, EventKind.ACCEPTED, unit=task.lead_unit)
-    _flush()
-    audit.record(actor, "task.accept", task, unit=task.lead_unit)
-    return task
-
-
-def staff_of(task: Task) -> list[User]:
-    """Staff who may be handed the task: department staff with a grant on the lead unit (or above it)."""
-    ancestors = [u.id for u in task.lead_unit.ancestors()] + [task.lead_unit_id]
-    stmt = select(User).join(Grant).where(Grant.role == Role.DEPARTMENT_STAFF, Grant.unit_id.in_(ancestors),
-                                          User.active.is_(True)).order_by(User.full_name)
-    return list(db.session.scalars(stmt).unique())
-
-
-def assign_task(actor: User, task: Task, assignee: User, version: int | None) -> Task:
-    check_step(actor, task, Step.ASSIGN, version)
-    if assignee not in staff_of(task):
-        raise DirectiveError("Chỉ giao cho chuyên viên của đơn vị chủ trì.", "assignee")
-    old = task.assignee.username if task.assignee else None
-    task.assignee = assignee
-    _touch(task)
-    _event(actor, task, EventKind.ASSIGNED, unit=task.lead_unit, text=f"Giao cho {assignee.full_name}")
-    _flush()
-    audit.record(actor, "task.assign", task, unit=task.lead_unit, changes={"assignee": (old, assignee.username)})
-    return task
-
-
-def report_progress(actor: User, task: Task, *, text: str, percent, files=(), version: int | None,
-                    reported_on: date | None = None) -> TaskEvent:
-    check_step(actor, task, Step.REPORT_PROGRESS, version)
-    text, percent = (text or "").strip(), _percent(percent)
-    if not text:
-        raise DirectiveError("Vui lòng nhập nội dung báo cáo.", "text")
-    event = _event(actor, task, EventKind.PROGRESS, unit=task.lead_unit, text=text, percent=percent,
-                   reported_on=reported_on)
-    if percent is not None:
-        task.progress = percent
-    _touch(task)
-    _flush()
-    _store_files(actor, task, event, files)
-    _flush()
-    audit.record(actor, "task.report_progress", task, unit=task.lead_unit, changes={"percent": percent})
-    return event
-
-
-def submit_completion(actor: User, task: Task, *, text: str, files=(), version: int | None,
-                      reported_on: date | None = None) -> TaskEvent:
-    """Staff's completion report goes to the head; a head's own report goes straight to the office."""
-    capacities = check_step(actor, task, Step.SUBMIT_COMPLETION, version)
-    text = (text or "").strip()
-    if not text:
-        raise DirectiveError("Vui lòng nhập nội dung báo cáo hoàn thành.", "text")
-    event = _event(actor, task, EventKind.SUBMITTED, unit=task.lead_unit, text=text, percent=100,
-                   reported_on=reported_on)
-    task.state = TaskState.APPROVED if Capacity.LEAD_HEAD in capacities else TaskState.SUBMITTED
-    task.return_reason = None
-    _touch(task)
-    _flush()
-    _store_files(actor, task, event, files)
-    _flush()
-    audit.record(actor, "task.submit_completion", task, unit=task.lead_unit, changes={"state": task.state.value})
-    return event
-
-
-def _reason(reason: str) -> str:
-    reason = clean(reason)
-    if not reason:
-        raise DirectiveError("Vui lòng nêu lý do trả lại.", "reason")
-    return reason
-
-
-def approve_completion(actor: User, task: Task, version: int | None, note: str = "") -> Task:
-    check_step(actor, task, Step.HEAD_APPROVE, version)
-    task.state = TaskState.APPROVED
-    _touch(task)
-    _event(actor, task, EventKind.HEAD_APPROVED, unit=task.lead_unit, text=clean(note))
-    _flush()
-    audit.record(actor, "task.head_approve", task, unit=task.lead_unit)
-    return task
-
-
-def return_completion(actor: User, task: Task, reason: str, version: int | None) -> Task:
-    """The head or the office sends the completion report back to the lead unit."""
-    step = Step.HEAD_RETURN if task.state is TaskState.SUBMITTED else Step.OFFICE_RETURN
-    check_step(actor, task, step, version)
-    reason = _reason(reason)
-    task.state, task.return_reason = TaskState.ACCEPTED, reason
-    _touch(task)
-    kind = EventKind.HEAD_RETURNED if step is Step.HEAD_RETURN else EventKind.OFFICE_RETURNED
-    unit = task.lead_unit if step is Step.HEAD_RETURN else task.directive.unit
-    _event(actor, task, kind, unit=unit, text=reason)
-    _flush()
-    audit.record(actor, f"task.{step.value}", task, unit=task.lead_unit, changes={"reason": reason})
-    return task
-
-
-def office_accept(actor: User, task: Task, version: int | None, note: str = "") -> Task:
-    """The office accepts: the task is done on the day its completion report was written."""
-    check_step(actor, task, Step.OFFICE_ACCEPT, version)
-    last = db.session.scalars(select(TaskEvent).where(TaskEvent.task_id == task.id,
-                                                      TaskEvent.kind == EventKind.SUBMITTED)
-                              .order_by(TaskEvent.id.desc())).first()
-    task.state = TaskState.DONE
-    task.completed_on = last.reported_on if last else status_today()
-    task.progress = 100
-    _touch(task)
-    _event(actor, task, EventKind.OFFICE_ACCEPTED, unit=task.directive.unit, text=clean(note))
-    _flush()
-    audit.record(actor, "task.office_accept", task, unit=task.lead_unit, changes={"completed_on": task.completed_on})
-    return task
-
-
-def reopen_task(actor: User, task: Task, reason: str, version: int | None) -> Task:
-    check_step(actor, task, Step.REOPEN, version)
-    reason = _reason(reason)
-    old = task.completed_on
-    task.state, task.completed_on, task.return_reason = TaskState.ACCEPTED, None, reason
-    _touch(task)
-    _event(actor, task, EventKind.REOPENED, unit=task.directive.unit, text=reason)
-    _flush()
-    audit.record(actor, "task.reopen", task, unit=task.lead_unit, changes={"completed_on": (old, None),
-                                                                        "reason": reason})
-    return task
-
-
-def add_contribution(actor: User, task: Task, *, text: str, files=()) -> TaskEvent:
-    """A coordinating unit's report. It does not change the task row, so it needs no version."""
-    check_step(actor, task, Step.CONTRIBUTE, None)
-    text = (text or "").strip()
-    if not text:
-        raise DirectiveError("Vui lòng nhập nội dung báo cáo.", "text")
-    event = _event(actor, task, EventKind.CONTRIBUTION, unit=_acting_unit(actor, task, Capacity.COORDINATOR),
-                   text=text)
-    db.session.flush()
-    _store_files(actor, task, event, files)
-    db.session.flush()
-    audit.record(actor, "task.contribute", task, unit=event.unit)
-    return event
-
-
-def edit_task(actor: User, task: Task, *, content: str, deadline: date | None, target: str,
-              version: int | None) -> Task:
-    check_step(actor, task, Step.EDIT, version)
-    content = (content or "").strip()
-    if not content:
-        raise DirectiveError("Vui lòng nhập nội dung nhiệm vụ.", "content")
-    _check_dates(deadline, task.rhythm, task.starts_on)
-    changes = {}
-    for name, value in (("content", content), ("deadline", deadline), ("target", clean(target))):
-        if getattr(task, name) != value:
-            changes[name] = (getattr(task, name), value)
-            setattr(task, name, value)
-    _touch(task)
-    _event(actor, task, EventKind.EDITED, unit=task.directive.unit,
-           text="Sửa " + ", ".join({"content": "nội dung", "deadline": "hạn", "target": "chỉ tiêu"}[k]
-                                   for k in changes) if changes else "Không thay đổi")
-    _flush()
-    audit.record(actor, "task.edit", task, unit=task.lead_unit, changes=changes)
-    return task
-
 
 
 def tasks_for_report(user, directive=None, unit=None, date_from=None, date_to=None, today=None):

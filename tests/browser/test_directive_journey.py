@@ -3,6 +3,7 @@ tasks, Sở Y tế accepts and hands one to staff, staff report, the head approv
 then days pass and the district task turns overdue: red on the office's list and in the bell."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -173,3 +174,45 @@ def test_bell_refreshes_itself_by_polling(page, journey_server):
     page.goto(f"{journey_server.url}/notifications")
     expect(page.get_by_text("Nhiệm vụ mới cần tiếp nhận").first).to_be_visible()
     page.screenshot(path="/tmp/notifications.png", full_page=True)
+
+
+@pytest.mark.parametrize("username, paths", [
+    ("vanphong", ["/directives", "/directives/new", "/tasks?view=overdue", "/tasks/overview", "/notifications"]),
+    ("chuyenvien", ["/tasks"]),
+])
+def test_directive_pages_are_accessible(page, journey_server, username, paths):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, journey_server.url, username)
+    found = {}
+    for path in paths + ["__first_directive__", "__first_task__"]:
+        if path == "__first_directive__":
+            page.goto(f"{journey_server.url}/directives")
+            page.locator("#directive-rows a").first.click()
+        elif path == "__first_task__":
+            page.goto(f"{journey_server.url}/tasks")
+            page.locator("#task-table tbody a").first.click()
+            page.screenshot(path=f"/tmp/task_page_{username}.png", full_page=True)
+        else:
+            page.goto(f"{journey_server.url}{path}")
+        violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                      for v in Axe().run(page).response["violations"]]
+        if violations:
+            found[page.url] = violations
+    assert found == {}
+
+
+def test_directive_search_narrows_the_list_as_you_type(page, journey_server):
+    sign_in(page, journey_server.url, "vanphong")
+    page.goto(f"{journey_server.url}/directives")
+    rows = page.locator("#directive-rows tr")
+    expect(rows.filter(has_text="203/KH-UBND")).to_have_count(1)
+    assert rows.count() >= 2
+    page.get_by_label("Tìm kiếm (không cần dấu)").fill("hoi nghi truc tuyen")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("2310/UBND-KGVX")
+    expect(page).to_have_url(re.compile(r"/directives\?q=hoi(%20|\+)nghi"))  # the URL follows the search
+    page.get_by_label("Tìm kiếm (không cần dấu)").fill("")
+    page.get_by_label("Loại văn bản").select_option(label="Kế hoạch")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("203/KH-UBND")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
-from portal.directives import services
+from portal.directives import services, workflow
 from portal.directives.models import Attachment, Directive, EventKind, Task, TaskEvent, TaskState
 from portal.directives.status import Status
 from portal.extensions import db
@@ -232,7 +232,7 @@ def test_a_directive_pdf_is_served_only_to_those_allowed(app, client):
     log_in(client, "xa1")
     assert client.get(f"/directives/{directive.id}/file").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "directive.register")) >= 1
+                             .where(AuditEvent.action == "register_directive")) >= 1
 
 
 def test_directive_search_ignores_diacritics_and_filters(app, client):
@@ -293,8 +293,8 @@ def test_office_to_staff_and_back(app, client):
                      EventKind.OFFICE_ACCEPTED]
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "task",
                                                                       AuditEvent.object_id == str(task.id))))
-    assert {"task.create", "task.accept", "task.assign", "task.report_progress", "task.submit_completion",
-            "task.head_return", "task.head_approve", "task.office_accept"} <= actions
+    assert {"create_task", "accept_task", "assign_task", "report_task_progress", "submit_task_completion",
+            "return_task_completion", "approve_task_completion", "accept_task_completion"} <= actions
     page = _html(client.get(f"/tasks/{task.id}"))
     assert "Thiếu danh sách nhân lực" in page and "Hoàn thành đúng hạn" in page
     # Reopened: not done again.
@@ -393,3 +393,34 @@ def test_tasks_for_report_rows_overdue_first(app):
     assert services.tasks_for_report(user, date_to=date(2021, 1, 1)) == []
     clerk = db.session.scalars(select(services.User).where(services.User.username == "xa2")).one()
     assert {r.lead_unit_code for r in services.tasks_for_report(clerk)} <= {"00004", "001"}
+
+
+def test_a_save_racing_another_commit_is_refused_by_the_version_column(app):
+    """The form's version matches what we read, but someone committed in between: the UPDATE
+    ... WHERE version = n finds no row and the step is refused, nothing written."""
+    from sqlalchemy import update
+
+    task = _task("CATP", "Kịp thời xử lý")
+    congan = db.session.scalars(select(services.User).where(services.User.username == "congan")).one()
+    read_version = task.version
+    db.session.execute(update(Task).where(Task.id == task.id).values(version=Task.version + 1)
+                       .execution_options(synchronize_session=False))
+    with pytest.raises(services.StaleError):
+        workflow.accept_task(congan, task, read_version)
+    db.session.rollback()
+    assert db.session.get(Task, task.id).state is TaskState.NEW
+
+
+def test_a_bad_file_on_a_completion_report_is_refused_with_a_message(app, client):
+    task = _task("SYT", "Duy trì các trạm")
+    before = _events(task.id)
+    log_in(client, "chuyenvien")
+    response = client.post(f"/tasks/{task.id}/complete", content_type="multipart/form-data", data={
+        "summary": "Hoàn thành", "version": str(task.version),
+        "summary_files": [(io.BytesIO(PDF), "ok.pdf"), (io.BytesIO(b"<html>"), "trang.png")]})
+    assert response.status_code == 400
+    assert "không phải là PNG hợp lệ" in _html(response)
+    assert _events(task.id) == before
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).state is TaskState.ACCEPTED
+    assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.task_id == task.id)) == 0
