@@ -30,6 +30,8 @@ def create_app(config: type[Config] | Config = Config) -> Flask:
     from portal.rosters import routes as rosters_routes
     from portal.campaigns import routes as campaigns_routes
     from portal.coverage import routes as coverage_routes
+    from portal.reports import routes as reports_routes
+    from portal.rosters import routes as rosters_routes
     from portal.sampling import routes as sampling_routes
 
     from portal.reports import routes as reports_routes

@@ -75,6 +75,46 @@ PARAMS = {
 }
 
 
+def _report_job_id():
+    """A report job asked for by xa1 (reports domain)."""
+    from portal.reports.models import ReportJob, ReportKind
+
+    xa1 = db.session.scalars(select(User).where(User.username == "xa1")).one()
+    unit = by_code("00001")
+    existing = db.session.scalars(select(ReportJob.id).where(ReportJob.requested_by_id == xa1.id)).first()
+    if existing:
+        return existing
+    job = ReportJob(kind=ReportKind.ROSTER, unit_id=unit.id, subject_unit_id=unit.id, requested_by_id=xa1.id,
+                    params={"subject_unit_id": unit.id})
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+def _issued_report_id():
+    """An issued report on xa1's commune (reports domain); the bytes are a stand-in."""
+    from datetime import date
+
+    from portal.reports.models import IssuedReport, ReportKind
+
+    unit = by_code("00001")
+    existing = db.session.scalars(select(IssuedReport.id).where(IssuedReport.subject_unit_id == unit.id)).first()
+    if existing:
+        return existing
+    issued = IssuedReport(unit_id=unit.id, subject_unit_id=unit.id, kind=ReportKind.ROSTER, year=2021, number=1,
+                          symbol="BC-UBND", excerpt="Danh sách", signed_on=date(2021, 9, 5), params={},
+                          snapshot={}, pdf=b"%PDF-1.7 stand-in", sha256="0" * 64, page_count=1)
+    db.session.add(issued)
+    db.session.commit()
+    return issued.id
+
+
+PARAMS.update({
+    # "kind" (rosters: "testing") is also a report kind; the report routes take it as it is.
+    "job_id": _report_job_id,
+    "issued_id": _issued_report_id,
+    "font_file": lambda: "LiberationSerif-Regular.ttf",
+})
 def _demo_site(kind: str) -> int:
     from portal.campaigns.models import Site
 

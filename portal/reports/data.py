@@ -64,8 +64,10 @@ def roster_excerpt(data: dict) -> tuple[str, str, str]:
     else:
         excerpt = "Người được lấy mẫu xét nghiệm SARS-CoV-2"
         place = "Điểm lấy mẫu"
-    where = data["site_name"] or data["unit_name"]
-    sub = f"{place}: {where} — {data['campaign']}"
+    if data["site_name"]:
+        sub = f"{data['site_name']} ({data['unit_name']}) — {data['campaign']}"
+    else:
+        sub = f"{place}: {data['unit_name']} — {data['campaign']}"
     return "DANH SÁCH", excerpt, sub
 
 

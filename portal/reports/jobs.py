@@ -7,6 +7,7 @@ The runner, not the services, commits: progress must be visible while the job ru
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from flask import Flask, current_app
@@ -24,7 +25,7 @@ def start_after_response(response, job_id: int):
     app = current_app._get_current_object()
 
     def _start():
-        if app.config.get("REPORT_JOBS", "thread") == "inline":
+        if app.config.get("REPORT_JOBS", os.environ.get("PORTAL_REPORT_JOBS", "thread")) == "inline":
             _run_in_app(app, job_id)
         else:
             threading.Thread(target=_run_in_app, args=(app, job_id), daemon=True,

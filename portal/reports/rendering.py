@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class RenderedPdf:
 
 
 def font_dir() -> Path:
-    return Path(current_app.config.get("REPORT_FONT_DIR", DEFAULT_FONT_DIR))
+    return Path(current_app.config.get("REPORT_FONT_DIR", os.environ.get("PORTAL_REPORT_FONT_DIR", DEFAULT_FONT_DIR)))
 
 
 def font_face_css(url_for_file) -> str:

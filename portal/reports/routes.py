@@ -52,9 +52,11 @@ def _kind(value: str) -> ReportKind:
 
 
 def _unit_choices(ability: Ability, kinds) -> list[tuple[int, str]]:
-    stmt = scoped(select(Unit).where(Unit.kind.in_(kinds)), current_user, ability, Unit.id).order_by(Unit.path)
-    units = db.session.scalars(stmt).all()
-    return [(u.id, ("— " * (u.path.count("/") - 2)) + u.name) for u in units]
+    """The units the user may report on, as a tree (indented below the highest one shown)."""
+    stmt = scoped(select(Unit).where(Unit.kind.in_(kinds)), current_user, ability, Unit.id)
+    units = sorted(db.session.scalars(stmt), key=lambda u: [int(x) for x in u.path.strip("/").split("/") if x])
+    top = min((u.path.count("/") for u in units), default=0)
+    return [(u.id, ("— " * (u.path.count("/") - top)) + u.name) for u in units]
 
 
 def _build_form(kind: ReportKind, formdata=None):
@@ -67,7 +69,7 @@ def _build_form(kind: ReportKind, formdata=None):
         form.campaign_id.choices = [(c.id, c.name) for c in db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc()))]
     elif kind is ReportKind.TASKS:
         form.unit_id.choices = _unit_choices(ability, list(UnitKind))
-        form.directive_id.choices = [(0, "Tất cả văn bản")] + services_directive_choices()
+        form.directive_id.choices = [(0, "Tất cả văn bản")] + services_directive_choices(current_user)
     else:
         rosters = db.session.scalars(
             scoped(select(Roster), current_user, ability, Roster.unit_id).order_by(Roster.unit_id, Roster.id)
@@ -78,10 +80,10 @@ def _build_form(kind: ReportKind, formdata=None):
     return form
 
 
-def services_directive_choices() -> list[tuple[int, str]]:
+def services_directive_choices(user) -> list[tuple[int, str]]:
     from portal.reports import sources
 
-    return sources.directive_choices()
+    return sources.directive_choices(user)
 
 
 def services_site_choices(rosters) -> list[tuple[int, str]]:

@@ -122,8 +122,16 @@ def _record_personal_read(actor, kind: ReportKind, subject: Unit, action: str, p
                      changes={"kind": kind.value})
 
 
+def _with_reader(actor, kind: ReportKind, params: dict) -> dict:
+    """A task report shows the tasks its requester may read (the directives domain's scope)."""
+    if kind is ReportKind.TASKS and actor is not None:
+        return {**params, "_reader_id": actor.id}
+    return params
+
+
 def preview_html(actor, kind: ReportKind, params: dict, css_href: str | None) -> str:
     """A draft (no number) as HTML, from the same template as the PDF."""
+    params = _with_reader(actor, kind, params)
     subject = subject_unit_of(kind, params)
     unit = check_access(actor, kind, subject)
     snapshot = gather(kind, params)
@@ -141,6 +149,7 @@ def request_report(actor, kind: ReportKind, params: dict, issue: bool = False,
                    issuer: Unit | None = None) -> ReportJob:
     """Queue a PDF (draft, or issued with the next number). The job runner does the work.
     `actor` None is the command line (scheduled reports): `issuer` names the issuing unit."""
+    params = _with_reader(actor, kind, params)
     subject = subject_unit_of(kind, params)
     unit = check_access(actor, kind, subject, issue=issue)
     if actor is None and issuer is not None:

@@ -18,7 +18,7 @@ def testing_summary(data: dict) -> list[str]:
         f"Tổng số người trong danh sách lấy mẫu: {n(t['people'])} người; đã lấy mẫu ít nhất 1 lần: "
         f"{n(t['rounds'][0] if t['rounds'] else 0)} người ({pct(t['rounds'][0] if t['rounds'] else 0, t['people'])}); "
         f"đạt số lần lấy mẫu theo yêu cầu của khu vực: {n(t['met'])} người ({pct(t['met'], t['people'])}).",
-        f"Tổng số mẫu đã lấy: {n(t['samples'])} mẫu; đang chờ kết quả: {n(t['pending'])} mẫu; "
+        f"Số mẫu đã lấy trong kỳ: {n(t['samples'])} mẫu; số người đang chờ kết quả: {n(t['pending'])}; "
         f"số trường hợp dương tính: {n(t['positive'])}.",
     ]
     for zone in data["zones"]:
@@ -75,7 +75,8 @@ def task_summary(data: dict) -> list[str]:
     paragraphs = [
         f"Tổng số nhiệm vụ: {n(total)}; đã hoàn thành: {n(done)} ({pct(done, total)}), trong đó đúng hạn "
         f"{n(counts.get('done_on_time', 0))}, quá hạn {n(counts.get('done_late', 0))}; chưa hoàn thành trong hạn: "
-        f"{n(counts.get('in_progress', 0))}; chưa hoàn thành, quá hạn: {n(overdue)}."
+        f"{n(counts.get('in_progress', 0))}; chưa hoàn thành, quá hạn: {n(overdue)}"
+        + (f"; chưa tiếp nhận: {n(counts['not_accepted'])}." if counts.get("not_accepted") else ".")
     ]
     if overdue:
         paragraphs.append(f"Các nhiệm vụ quá hạn ({n(overdue)}) được liệt kê trước trong bảng dưới đây; đề nghị các "

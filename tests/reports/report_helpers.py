@@ -12,6 +12,7 @@ from portal.campaigns.models import Campaign
 from portal.demo.loader import DEMO_CAMPAIGN
 from portal.extensions import db
 from portal.rosters.models import Person, Roster, RosterKind, Sex, Zone
+from portal.rosters.sorting import sort_key
 from portal.text import clean, fold
 from portal.units.services import by_code
 
@@ -47,7 +48,7 @@ def make_roster(unit_code: str = "00001", size: int = 50, kind: RosterKind = Ros
         zone = Zone.LOCKDOWN if i % 10 == 0 else Zone.HIGH_RISK if i % 10 in (1, 2) else Zone.OTHER
         rows.append({
             "roster_id": roster.id, "unit_id": unit.id, "campaign_id": campaign.id, "full_name": name,
-            "name_folded": fold(name), "sort_key": fold(name), "birth_date": birth, "birth_year": year, "sex": sex,
+            "name_folded": fold(name), "sort_key": sort_key(name), "birth_date": birth, "birth_year": year, "sex": sex,
             "cccd": cccd, "phone": None, "address": f"Số {rng.randint(1, 200)} {rng.choice(STREETS)}",
             "zone": zone, "prior_doses": 0,
         })
@@ -57,10 +58,11 @@ def make_roster(unit_code: str = "00001", size: int = 50, kind: RosterKind = Ros
     return roster
 
 
-def pdf_text(pdf: bytes, tmp_path: Path, layout: bool = False) -> str:
+def pdf_text(pdf: bytes, tmp_path: Path, layout: bool = False, raw: bool = False) -> str:
+    """The PDF's text. `raw` keeps the drawing order: a table cell's lines stay together."""
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(path), "-"]
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-layout"] if layout else []) + (["-raw"] if raw else []) + [str(path), "-"]
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
