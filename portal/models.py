@@ -8,5 +8,4 @@ from portal.directives.models import Attachment, Directive, Task, TaskEvent  # n
 from portal.campaigns.models import CampaignLab, LabRoute, Round, Site, ZoneTarget  # noqa: F401
 from portal.sampling.models import Dose, Sample, Tube  # noqa: F401
 from portal.coverage.models import CoverageCounter, PersonStatus  # noqa: F401
-from portal.directives.models import Attachment, Directive, Task, TaskEvent  # noqa: F401
 from portal.reports.models import IssuedReport, ReportJob, ReportRegister  # noqa: F401
