@@ -1,4 +1,4 @@
-# Two commands do everything: `make run` and `make test`. See README.md.
+# Two commands do everything: `make run` and `make test` (and `make bench` for the figures). See README.md.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,9 +8,12 @@ PORT ?= 5000
 
 # Debian packages each command needs (installed with apt-get when missing).
 RUN_DEBS := fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils postgresql
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils postgresql redis-server
+BENCH_DEBS := wrk
+# `make bench BENCH_SCALE=0.1` for a quick run while developing (figures then not comparable).
+BENCH_SCALE ?= 1
 
-.PHONY: run test setup setup-dev db demo
+.PHONY: run test bench setup setup-dev db demo
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -39,3 +42,9 @@ run: demo
 
 test: setup-dev
 	bin/run-tests
+
+# Every benchmark of docs/PERFORMANCE.md on SQLite, then PostgreSQL (a throwaway cluster, as
+# `make test`); prints the table and writes bench/results.json.
+bench: setup-dev
+	bin/ensure-debs $(BENCH_DEBS)
+	BENCH_SCALE=$(BENCH_SCALE) bin/with-postgres $(PY) -m bench.run
