@@ -56,13 +56,6 @@ def task_rows(tasks, today: date | None = None, user: User | None = None) -> lis
     return sorted(rows, key=lambda r: r.sort_key)
 
 
-def _needs_me(row: TaskRow) -> bool:
-    state, caps = row.task.state, row.capacities
-    return ((state is TaskState.NEW and Capacity.LEAD_HEAD in caps)
-            or (state is TaskState.SUBMITTED and Capacity.LEAD_HEAD in caps)
-            or (state is TaskState.APPROVED and Capacity.OFFICE in caps))
-
-
 def list_tasks(user: User, view: str = "mine", today: date | None = None, q: str = "") -> list[TaskRow]:
     stmt = visible_tasks(user)
     if view in ("overdue", "due_soon", "approve"):
@@ -76,7 +69,8 @@ def list_tasks(user: User, view: str = "mine", today: date | None = None, q: str
     elif view == "due_soon":
         rows = [r for r in rows if r.due_soon]
     elif view == "approve":
-        rows = [r for r in rows if _needs_me(r)]
+        waiting = {item.task.id for item in action_items(user, today) if item.kind in ("new", "approve", "returned")}
+        rows = [r for r in rows if r.task.id in waiting]
     return rows
 
 
