@@ -10,10 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.directives.models import Directive, EventKind, Task, TaskEvent, TaskState, task_coordinator
-from portal.directives.services import (
-    due_soon_days, report_days, status_today, task_statuses, visible_tasks,
-)
-from portal.directives.status import STATUS_ORDER, Status, is_due_soon
+from portal.directives.services import due_soon_days, report_days, status_today, visible_tasks
+from portal.directives.status import STATUS_ORDER, Status, derive_status, is_due_soon
 from portal.extensions import db
 from portal.permissions import Capacity, task_capacities
 from portal.text import fold
@@ -48,19 +46,14 @@ def _load(stmt) -> list[Task]:
 
 def task_rows(tasks, today: date | None = None, user: User | None = None) -> list[TaskRow]:
     today = today or status_today()
-    statuses = task_statuses(tasks, today)
     days = report_days(t.id for t in tasks if t.rhythm is not None)
     soon = due_soon_days()
-    rows = [TaskRow(t, statuses[t.id], is_due_soon(t.facts(days.get(t.id, ())), today, soon),
-                    task_capacities(user, t) if user is not None else frozenset()) for t in tasks]
+    rows = []
+    for task in tasks:
+        facts = task.facts(days.get(task.id, ()))
+        rows.append(TaskRow(task, derive_status(facts, today), is_due_soon(facts, today, soon),
+                            task_capacities(user, task) if user is not None else frozenset()))
     return sorted(rows, key=lambda r: r.sort_key)
-
-
-def _needs_me(row: TaskRow) -> bool:
-    state, caps = row.task.state, row.capacities
-    return ((state is TaskState.NEW and Capacity.LEAD_HEAD in caps)
-            or (state is TaskState.SUBMITTED and Capacity.LEAD_HEAD in caps)
-            or (state is TaskState.APPROVED and Capacity.OFFICE in caps))
 
 
 def list_tasks(user: User, view: str = "mine", today: date | None = None, q: str = "") -> list[TaskRow]:
@@ -76,7 +69,8 @@ def list_tasks(user: User, view: str = "mine", today: date | None = None, q: str
     elif view == "due_soon":
         rows = [r for r in rows if r.due_soon]
     elif view == "approve":
-        rows = [r for r in rows if _needs_me(r)]
+        waiting = {item.task.id for item in action_items(user, today) if item.kind in ("new", "approve", "returned")}
+        rows = [r for r in rows if r.task.id in waiting]
     return rows
 
 

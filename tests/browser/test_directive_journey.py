@@ -73,6 +73,7 @@ def test_directive_from_seed_to_accepted_and_overdue(page, journey_server, tmp_p
 
     # The steering office registers the directive.
     sign_in(page, url, "vanphong")
+    page.screenshot(path="/tmp/home_vanphong.png", full_page=True)
     page.get_by_role("link", name="Văn bản chỉ đạo", exact=True).click()
     page.get_by_role("link", name="Đăng ký văn bản", exact=True).click()
     page.get_by_label("Số, ký hiệu").fill("2405/UBND-KGVX")
@@ -132,6 +133,7 @@ def test_directive_from_seed_to_accepted_and_overdue(page, journey_server, tmp_p
     # The head approves.
     sign_in(page, url, "soyte")
     page.goto(syt_task)
+    page.screenshot(path="/tmp/task_to_approve.png", full_page=True)
     page.get_by_role("button", name="Duyệt báo cáo hoàn thành").click()
     expect(page.get_by_text("Chờ văn phòng nghiệm thu")).to_be_visible()
     _sign_out(page)

@@ -7,7 +7,7 @@ from portal.extensions import db
 from portal.units.services import by_code
 from tests.conftest import log_in
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
 
 

@@ -424,3 +424,13 @@ def test_a_bad_file_on_a_completion_report_is_refused_with_a_message(app, client
     db.session.expire_all()
     assert db.session.get(Task, task.id).state is TaskState.ACCEPTED
     assert db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.task_id == task.id)) == 0
+
+
+def test_waiting_for_me_shows_each_role_its_next_step(app, client):
+    log_in(client, "congan")  # a new task to accept
+    assert "Kịp thời xử lý nghiêm" in _html(client.get("/tasks?view=approve"))
+    log_in(client, "soyte")  # a completion report to approve
+    assert "Tổng hợp, báo cáo tình hình xét nghiệm" in _html(client.get("/tasks?view=approve"))
+    log_in(client, "chuyenvien")  # the reopened task came back with a reason
+    page = _html(client.get("/tasks?view=approve"))
+    assert "Triển khai thiết lập các trạm y tế lưu động" in page and "Tổng hợp, báo cáo" not in page
