@@ -44,7 +44,7 @@ def test_concurrent_form_posts_all_succeed(app):
         thread.start()
     for thread in threads:
         thread.join()
-    count("faults_injected", WRITERS * EACH)
+    count("concurrent_writes", WRITERS * EACH)
     count("server_errors", sum(1 for s in statuses if s >= 500))
     assert errors == []
     assert statuses == [302] * (WRITERS * EACH)
