@@ -56,7 +56,7 @@ def test_concurrent_form_posts_all_succeed(app):
     assert all(names[t] == f"Tên Mới {n} {EACH - 1}" for n, t in enumerate(targets))
 
 
-@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("attempt", range(2))
 def test_a_double_clicked_submit_changes_once(app, attempt):
     """Two identical 'create account' posts at the same instant: one account, one clear refusal."""
     clients = []
