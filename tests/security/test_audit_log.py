@@ -60,13 +60,13 @@ def test_filters_work_as_an_htmx_fragment(client, login_as, dated_events):
     assert "HX-Request" in response.headers["Vary"]
 
 
-@pytest.mark.parametrize("bad", ["31/02/2021", "2021-09-05", "5/9", "abc", "٠٥/٠٩/٢٠٢١", "05/09/20211", "00/00/0000"])
-def test_a_bad_date_gets_a_vietnamese_message(client, login_as, bad):
+def test_a_bad_date_gets_a_vietnamese_message(client, login_as):
     login_as("admin")
-    response = client.get("/admin/audit", query_string={"date_from": bad})
-    count("hostile_inputs")
-    assert response.status_code == 400
-    assert "Ngày phải có dạng ngày/tháng/năm" in response.get_data(as_text=True)
+    for bad in ["31/02/2021", "2021-09-05", "5/9", "abc", "٠٥/٠٩/٢٠٢١", "05/09/20211", "00/00/0000"]:
+        response = client.get("/admin/audit", query_string={"date_from": bad})
+        count("hostile_inputs")
+        assert response.status_code == 400, bad
+        assert "Ngày phải có dạng ngày/tháng/năm" in response.get_data(as_text=True)
 
 
 def test_an_end_before_the_start_is_refused(client, login_as):

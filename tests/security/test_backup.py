@@ -95,7 +95,7 @@ def test_backup_while_the_portal_writes_is_consistent(app, tmp_path):
     finally:
         stop.set()
         thread.join()
-    count("faults_injected", 3)
+    count("concurrent_writes", 3)
     assert errors == []
     if db.engine.dialect.name == "sqlite":
         import sqlite3

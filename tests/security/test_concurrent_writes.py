@@ -44,7 +44,7 @@ def test_concurrent_form_posts_all_succeed(app):
         thread.start()
     for thread in threads:
         thread.join()
-    count("faults_injected", WRITERS * EACH)
+    count("concurrent_writes", WRITERS * EACH)
     count("server_errors", sum(1 for s in statuses if s >= 500))
     assert errors == []
     assert statuses == [302] * (WRITERS * EACH)
@@ -56,7 +56,7 @@ def test_concurrent_form_posts_all_succeed(app):
     assert all(names[t] == f"Tên Mới {n} {EACH - 1}" for n, t in enumerate(targets))
 
 
-@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("attempt", range(2))
 def test_a_double_clicked_submit_changes_once(app, attempt):
     """Two identical 'create account' posts at the same instant: one account, one clear refusal."""
     clients = []

@@ -77,13 +77,13 @@ def _forge(app, client, case, good):
     raise AssertionError(case)
 
 
-@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
 @pytest.mark.parametrize("target", sorted(TARGETS))
-def test_forged_requests_are_refused_and_change_nothing(app, target, htmx):
+def test_forged_requests_are_refused_and_change_nothing(app, target):
+    """Each case, as a normal form post and as an htmx request (token in X-CSRFToken)."""
     username, url, data = TARGETS[target]
     url = url()
     before = _state()
-    for case in CASES:
+    for case, htmx in [(c, h) for c in CASES for h in (False, True)]:
         client = app.test_client()
         log_in(client, username)
         good = _token(client)
@@ -106,7 +106,7 @@ def test_forged_requests_are_refused_and_change_nothing(app, target, htmx):
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
-@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("target", ["create_user", "change_password", "logout"])
 def test_the_right_token_goes_through(app, client, target, htmx):
     username, url, data = TARGETS[target]
     log_in(client, username)

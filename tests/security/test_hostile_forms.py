@@ -12,7 +12,7 @@ from portal.units.models import Unit
 from tests.conftest import log_in
 from tests.figures import count
 
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Anything a person (or an attacker) might type: any Unicode but surrogates, digits, numbers,
@@ -140,7 +140,7 @@ def test_admin_reset_password_and_profile_forms(app, client, password, full_name
         assert _state() == before
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=15)
 @given(params=st.dictionaries(st.sampled_from(["user", "unit", "object", "object_id", "action", "date_from", "date_to", "q"]), junk, max_size=4))
 def test_search_and_filter_pages(app, client, params):
     log_in(client, "admin")

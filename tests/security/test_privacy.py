@@ -45,13 +45,13 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("username", sorted(EXPECTED))
-def test_who_sees_full_identity(app, username):
+def test_who_sees_full_identity(app):
     unit = by_code("00001")
-    user = _user(username)
-    assert can(user, Ability.SEE_FULL_IDENTITY, unit) is EXPECTED[username]
-    shown = privacy.shown_identity(user, "001085012123", unit)
-    assert shown == ("001085012123" if EXPECTED[username] else "0010*****123")
+    for username, whole in EXPECTED.items():
+        user = _user(username)
+        assert can(user, Ability.SEE_FULL_IDENTITY, unit) is whole, username
+        shown = privacy.shown_identity(user, "001085012123", unit)
+        assert shown == ("001085012123" if whole else "0010*****123"), username
 
 
 def test_another_district_is_masked_for_the_district_officer(app):
@@ -62,18 +62,18 @@ def test_without_a_unit_the_value_is_masked(app):
     assert privacy.shown_identity(_user("xa1"), "001085012123", None) == "0010*****123"
 
 
-@pytest.mark.parametrize("username", ["xa1", "vanphong"])
-def test_the_template_filters(app, username):
+def test_the_template_filters(app):
     template = "{{ cccd | identity(unit) }} {{ phone | phone(unit) }}"
-    with app.test_request_context():
-        from flask_login import login_user
+    for username in ("xa1", "vanphong"):
+        with app.test_request_context():
+            from flask_login import login_user
 
-        login_user(_user(username))
-        out = render_template_string(template, cccd="001085012123", phone="0912345678", unit=by_code("00001"))
-    if EXPECTED[username]:
-        assert out == "001085012123 0912345678"
-    else:
-        assert out == "0010*****123 0912*****678"
+            login_user(_user(username))
+            out = render_template_string(template, cccd="001085012123", phone="0912345678", unit=by_code("00001"))
+        if EXPECTED[username]:
+            assert out == "001085012123 0912345678"
+        else:
+            assert out == "0010*****123 0912*****678"
 
 
 def test_anonymous_sees_masked_values(app):
