@@ -217,3 +217,18 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("security figures")
     for key, label in LABELS.items():
         terminalreporter.write_line(f"{label}: {FIGURES.get(key, 0)}")
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker hands its security figures to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.figures import FIGURES
+
+        workeroutput["security_figures"] = dict(FIGURES)
+
+
+def pytest_testnodedown(node, error):
+    from tests.figures import FIGURES
+
+    FIGURES.update(getattr(node, "workeroutput", {}).get("security_figures", {}))
