@@ -13,7 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 from flask import current_app, has_app_context
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from portal import audit
 from portal.extensions import db
