@@ -16,6 +16,23 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 
 
+# Vietnamese names of the actions, for the audit pages; an action without one shows its code.
+ACTION_LABELS = {
+    "login": "Đăng nhập",
+    "change_password": "Đổi mật khẩu",
+    "reset_password": "Đặt lại mật khẩu",
+    "create_user": "Tạo tài khoản",
+    "update_user": "Sửa thông tin tài khoản",
+    "add_grant": "Thêm vai trò",
+    "remove_grant": "Gỡ vai trò",
+    "activate_user": "Mở khóa tài khoản",
+    "deactivate_user": "Khóa tài khoản",
+    "create_unit": "Tạo đơn vị",
+    "update_unit": "Sửa đơn vị",
+    "import_units": "Nạp cây đơn vị",
+}
+
+
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
 
@@ -33,6 +50,10 @@ class AuditEvent(db.Model):
     unit = relationship("Unit", lazy="joined")
 
     __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
 
     @property
     def detail_dict(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from portal import audit
 from portal.extensions import db
 
 units_cli = AppGroup("units", help="Cây đơn vị hành chính.")
@@ -25,6 +26,8 @@ def units_import(province: str) -> None:
     except services.UnitError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    audit.record(None, "import_units", object_type="unit", changes={
+        "source": f"vietnam-provinces {province}", "created": report.created, "updated": report.updated})
     db.session.commit()
     click.echo(f"created={report.created} updated={report.updated}")
 
@@ -50,6 +53,8 @@ def units_import_csv(path: Path) -> None:
             click.echo(line, err=True)
         click.echo(f"created=0 updated=0 errors={len(report.errors)}")
         sys.exit(1)
+    audit.record(None, "import_units", object_type="unit", changes={
+        "source": path.name, "created": report.created, "updated": report.updated})
     db.session.commit()
     click.echo(f"created={report.created} updated={report.updated} errors=0")
 

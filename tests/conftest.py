@@ -99,9 +99,21 @@ def databases(tmp_path_factory) -> Databases:
     return Databases(tmp_path_factory.mktemp("db"))
 
 
+def _fresh_globals(sender, **_):
+    """The fixtures keep an app context open so tests can query the database; Flask then
+    reuses it for every test-client request, and `g` (Flask-Login's cached user, the CSRF
+    token) would leak from one request, or one client, to the next. Start each request clean."""
+    from flask import g
+
+    g.__dict__.clear()
+
+
 def _build_app(databases: Databases, with_demo: bool, **overrides):
+    from flask import request_started
+
     uri = databases.create(with_demo)
     app = create_app(make_config(uri, **overrides))
+    request_started.connect(_fresh_globals, app, weak=False)
     return app, uri
 
 

@@ -1,13 +1,15 @@
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from portal.auth.models import ROLE_LABELS, Role
 from portal.auth.services import password_problem
+from portal.units.models import UNIT_KIND_LABELS
 from portal.units.services import by_code
 
 ROLE_CHOICES = [SelectChoice(r.value, ROLE_LABELS[r]) for r in Role]
+KIND_CHOICES = [SelectChoice(k.value, label) for k, label in UNIT_KIND_LABELS.items()]
 
 
 def _password_rule(form, field):
@@ -61,3 +63,14 @@ class ResetPasswordForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     submit = SubmitField("Đổi trạng thái")
+
+
+class UnitForm(FlaskForm):
+    code = StringField("Mã đơn vị", validators=[
+        DataRequired("Vui lòng nhập mã đơn vị."), Length(max=20, message="Mã đơn vị tối đa 20 ký tự."),
+        Regexp(r"^[A-Za-z0-9._-]+$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")])
+    name = StringField("Tên đơn vị", validators=[DataRequired("Vui lòng nhập tên đơn vị."), Length(max=200)])
+    kind = SelectField("Loại đơn vị", choices=KIND_CHOICES)
+    parent_code = StringField("Mã đơn vị cấp trên", validators=[Length(max=20)])
+    health_authority = BooleanField("Cơ quan y tế (xem số liệu y tế của cả địa bàn)")
+    submit = SubmitField("Lưu đơn vị")

@@ -2,13 +2,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.admin import bp, services
-from portal.admin.forms import ActiveForm, GrantForm, ProfileForm, RemoveGrantForm, ResetPasswordForm, UserCreateForm
+from portal.admin.forms import (
+    ActiveForm, GrantForm, ProfileForm, RemoveGrantForm, ResetPasswordForm, UnitForm, UserCreateForm,
+)
 from portal import audit
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.permissions import Ability, require
 from portal.units import services as unit_services
-from portal.units.models import Unit
+from portal.units.models import Unit, UnitKind
 from portal.web import render
 
 
@@ -35,6 +37,42 @@ def show_unit(unit_id):
     unit = db.get_or_404(Unit, unit_id)
     users = services.users_with_grant_on(unit)
     return render("admin/unit.html", "admin/partials/_unit_children.html", unit=unit, users=users)
+
+
+def _save_unit(form, unit=None):
+    """Validate and save; returns the saved unit or None with the error put on the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return unit_services.save_unit(current_user, form.code.data, form.name.data, UnitKind(form.kind.data),
+                                       form.parent_code.data or "", form.health_authority.data, unit=unit)
+    except unit_services.UnitError as exc:
+        form.parent_code.errors.append(str(exc))
+        return None
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@require(Ability.ADMIN_UNITS)
+def create_unit():
+    form = UnitForm(parent_code=request.args.get("parent", ""))
+    unit = _save_unit(form)
+    if unit:
+        flash(f"Đã tạo đơn vị {unit.name}.", "success")
+        return redirect(url_for("admin.show_unit", unit_id=unit.id))
+    return render_template("admin/unit_form.html", form=form, unit=None), 400 if form.errors else 200
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@require(Ability.ADMIN_UNITS)
+def edit_unit(unit_id):
+    unit = db.get_or_404(Unit, unit_id)
+    form = UnitForm(obj=unit, kind=unit.kind.value, parent_code=unit.parent.code if unit.parent else "")
+    form.code.data = unit.code  # the code is the unit's identity in imports and reports: never edited
+    saved = _save_unit(form, unit)
+    if saved:
+        flash("Đã lưu đơn vị.", "success")
+        return redirect(url_for("admin.show_unit", unit_id=unit.id))
+    return render_template("admin/unit_form.html", form=form, unit=unit), 400 if form.errors else 200
 
 
 @bp.route("/users")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
+from portal import audit
 from portal.extensions import db
 from portal.text import clean, fold
 from portal.units.models import Unit, UnitKind
@@ -71,6 +72,25 @@ def _set_path(unit: Unit) -> None:
         for child in db.session.scalars(select(Unit).where(Unit.path.startswith(old), Unit.id != unit.id)):
             child.path = unit.path + child.path[len(old):]
     db.session.flush()
+
+
+def save_unit(actor, code: str, name: str, kind: UnitKind, parent_code: str,
+              health_authority: bool, unit: Unit | None = None) -> Unit:
+    """Create a unit, or change one (its code stays). Audited."""
+    parent = by_code(parent_code.strip()) if parent_code.strip() else None
+    if parent_code.strip() and parent is None:
+        raise UnitError(f"Không tìm thấy đơn vị cha '{parent_code.strip()}'.")
+    if unit is None and by_code(code.strip()):
+        raise UnitError(f"Mã đơn vị '{code.strip()}' đã được dùng.")
+    before = None if unit is None else {"name": unit.name, "kind": unit.kind.value,
+                                         "parent": unit.parent.code if unit.parent else None,
+                                         "health_authority": unit.health_authority}
+    saved, created = upsert_unit(unit.code if unit else code, name, kind, parent, health_authority)
+    after = {"name": saved.name, "kind": saved.kind.value, "parent": parent.code if parent else None,
+             "health_authority": saved.health_authority}
+    changes = after if created else {k: [before[k], v] for k, v in after.items() if before[k] != v}
+    audit.record(actor, "create_unit" if created else "update_unit", saved, unit=saved, changes=changes)
+    return saved
 
 
 @dataclass
