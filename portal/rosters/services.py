@@ -15,8 +15,8 @@ from portal.permissions import Ability, can
 from portal.rosters.models import Person, Roster, RosterKind, RosterStatus, Zone
 from portal.rosters.qr import parse_cccd_qr
 from portal.rosters.sorting import sort_key
-from portal.rosters.validation import normalise_phone, FieldError, validate_row
-from portal.text import clean, fold
+from portal.rosters.validation import FieldError, normalise_phone, plain_text, validate_row
+from portal.text import fold
 from portal.timeutil import local_today
 from portal.units.models import Unit, UnitKind
 
@@ -213,7 +213,7 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
     if user is not None and not can(user, Ability.ROSTER_VIEW, roster.unit):
         raise RosterError("Bạn không có quyền xem danh sách này.")
     conditions = [Person.roster_id == roster.id]
-    query = clean(query)
+    query = plain_text(query)
     card = parse_cccd_qr(query)
     digits = query.replace(" ", "").replace(".", "").replace("-", "")
     if card:
@@ -274,7 +274,7 @@ def _transition(actor, roster: Roster, allowed_from, to: RosterStatus, action: s
 
 
 def _reason(text: str | None) -> str:
-    reason = clean(text)
+    reason = plain_text(text)
     if not reason:
         raise RosterError([("reason", "Vui lòng ghi lý do.")])
     if len(reason) > 1000:

@@ -62,12 +62,20 @@ class RowResult:
         return not self.errors and not self.skipped
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(value) -> str:
+    """clean() without control characters (PostgreSQL refuses NUL; none belongs in a roster)."""
+    return clean(_CONTROL.sub("", str(value))) if value is not None else ""
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return clean(str(value))
+    return plain_text(value)
 
 
 def normalise_name(value) -> str:
