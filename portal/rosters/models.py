@@ -170,6 +170,8 @@ class ImportRow(db.Model):
     messages: Mapped[str] = mapped_column(Text)  # JSON list of [field, message, level]
     resolved_at: Mapped[datetime | None]
 
+    batch: Mapped[ImportBatch] = relationship()
+
     __table_args__ = (
         Index("ix_import_row_batch", "batch_id", "row_number"),
         Index("ix_import_row_roster", "roster_id", "rejected", "resolved_at"),
