@@ -275,3 +275,24 @@ def test_clerk_opens_a_new_roster(app, login_as, user_factory):
     wrong_kind = client.post("/rosters/open", data={"commune_id": by_code("00001").id, "campaign_id": campaign.id,
                                                     "kind": "testing"})
     assert wrong_kind.status_code == 409
+
+
+def test_other_communes_imports_and_doubtful_rows_are_not_found(login_as):
+    from portal.rosters.models import ImportBatch, ImportRow
+
+    roster = roster_of("00001")
+    batch = db.session.scalars(select(ImportBatch).where(ImportBatch.roster_id == roster.id)).first()
+    row = db.session.scalars(select(ImportRow).where(ImportRow.roster_id == roster.id)).first()
+    own = roster_of("00004")
+    client = login_as("xa2")
+    for rid in (roster.id, own.id):
+        for method, url in [("GET", f"/rosters/{rid}/imports/{batch.id}"),
+                            ("POST", f"/rosters/{rid}/imports/{batch.id}/commit"),
+                            ("POST", f"/rosters/{rid}/imports/{batch.id}/cancel"),
+                            ("GET", f"/rosters/{rid}/imports/{batch.id}/rejected.xlsx"),
+                            ("GET", f"/rosters/{rid}/doubtful/{row.id}/fix"),
+                            ("POST", f"/rosters/{rid}/doubtful/{row.id}/dismiss")]:
+            response = client.open(url, method=method)
+            assert response.status_code == 404, url
+    db.session.refresh(row)
+    assert row.resolved_at is None
