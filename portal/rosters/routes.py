@@ -269,6 +269,9 @@ def remove_person(roster_id, person_id):
     try:
         services.remove_person(current_user, person)
     except RosterError as exc:
+        if wants_fragment():  # the row stays; the reason shows in the page's message area
+            flash(str(exc), "error")
+            return htmx_response(render_template("layout/_flash.html"), 409, retarget="#flash", reswap="outerHTML")
         return _refuse(exc, roster)
     if wants_fragment():
         return ""

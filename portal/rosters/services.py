@@ -171,6 +171,12 @@ def update_person(actor, person: Person, data: dict) -> Person:
 
 def remove_person(actor, person: Person) -> None:
     ensure_editable(person.roster)
+    # Samples and doses are health records: a person who has one stays on the roster.
+    from portal.sampling.models import Dose, Sample
+
+    for model in (Sample, Dose):
+        if db.session.scalar(select(model.id).where(model.person_id == person.id).limit(1)) is not None:
+            raise RosterError("Không thể xóa: người này đã có mẫu xét nghiệm hoặc mũi tiêm được ghi nhận.")
     audit.record(actor, "person.remove", person, unit=person.unit_id, changes={"roster": person.roster_id})
     db.session.delete(person)
     db.session.flush()

@@ -192,10 +192,30 @@ def test_edit_in_place_fragment_and_save(login_as):
     assert refused.status_code == 400 and "Năm sinh phải từ 1900" in refused.text
 
 
+def _unsampled(roster):
+    from portal.sampling.models import Dose, Sample
+
+    recorded = select(Sample.person_id).union(select(Dose.person_id))
+    return db.session.scalars(select(Person).where(Person.roster_id == roster.id, Person.id.not_in(recorded))).first()
+
+
+def test_a_person_with_samples_cannot_be_removed(login_as):
+    from portal.sampling.models import Sample
+
+    client = login_as("xa1")
+    roster = roster_of()
+    sampled = db.session.scalars(select(Person).join(Sample, Sample.person_id == Person.id)
+                                 .where(Person.roster_id == roster.id)).first()
+    refused = client.post(f"/rosters/{roster.id}/people/{sampled.id}/remove", headers={"HX-Request": "true"})
+    assert refused.status_code == 409 and "đã có mẫu xét nghiệm" in refused.text
+    assert refused.headers["HX-Retarget"] == "#flash"
+    assert db.session.get(Person, sampled.id) is not None
+
+
 def test_remove_asks_without_javascript_and_removes_with_htmx(login_as):
     client = login_as("xa1")
     roster = roster_of()
-    person = db.session.scalars(select(Person).where(Person.roster_id == roster.id)).first()
+    person = _unsampled(roster)
     ask = client.post(f"/rosters/{roster.id}/people/{person.id}/remove")
     assert ask.status_code == 200 and "Xóa khỏi danh sách?" in ask.text
     assert db.session.get(Person, person.id) is not None

@@ -82,13 +82,17 @@ def test_double_submit_changes_once(login_as):
 
 
 def test_empty_roster_cannot_be_submitted(app):
-    from portal.campaigns.models import Campaign
+    from datetime import date
+
+    from portal.campaigns.models import Campaign, CampaignKind
     from portal.rosters.models import RosterKind
     from portal.units.services import by_code
 
-    campaign = db.session.scalars(select(Campaign)).first()
+    campaign = Campaign(name="Chiến dịch trống", kind=CampaignKind.TESTING, unit=by_code("01"),
+                        starts_on=date(2021, 10, 1), ends_on=date(2021, 10, 31))
+    db.session.add(campaign)
+    db.session.flush()
     roster = services.get_or_create_roster(None, by_code("00001"), campaign, RosterKind.TESTING)
-    db.session.execute(Person.__table__.delete().where(Person.roster_id == roster.id))
     try:
         services.submit_roster(None, roster)
     except services.RosterError as exc:
