@@ -117,8 +117,12 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=579, help="communes in the city testing report")
     args = parser.parse_args()
 
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
     from portal.reports import services
     from portal.reports.models import ReportKind
+    from portal.rosters.models import Person
     from portal.units.services import by_code
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,7 +133,8 @@ def main() -> None:
         document = {**defaults, "signer_name": "Nguyễn Văn Bình", "signed_on": date(2021, 9, 5).isoformat()}
         for size, code in zip([int(s) for s in args.sizes.split(",") if s], ("00006", "00007", "00037")):
             roster = _roster(code, size)
-            cases.append((f"Roster printout, {size:,} people", ReportKind.ROSTER,
+            count = db.session.scalar(select(func.count(Person.id)).where(Person.roster_id == roster.id))
+            cases.append((f"Roster printout, {count:,} people", ReportKind.ROSTER,
                           {"subject_unit_id": roster.unit_id, "roster_id": roster.id, "site_id": None, **document}))
         campaign = _city(args.communes, rng)
         cases.append((f"City testing report, {args.communes + 7} communes", ReportKind.TESTING,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from portal.campaigns.models import Campaign
-from portal.demo.loader import DEMO_CAMPAIGN
+from portal.campaigns.models import Campaign, CampaignKind
 from portal.extensions import db
 from portal.rosters.models import Person, Roster, RosterKind, Sex, Zone
 from portal.rosters.sorting import sort_key
@@ -24,12 +23,27 @@ GIVEN = ["An", "Anh", "Bình", "Châu", "Cường", "Dũng", "Duyên", "Đạt",
 STREETS = ["Phó Đức Chính", "Tân Ấp", "Nghĩa Dũng", "Đội Cấn", "Hàng Bột", "Yên Phụ", "Trúc Bạch"]
 
 
+TEST_CAMPAIGN = "Chiến dịch kiểm thử báo cáo"
+
+
+def _campaign(name: str) -> Campaign:
+    """The demo campaign, or a campaign of its own for the report tests (the demo rosters stay apart)."""
+    campaign = db.session.scalars(select(Campaign).where(Campaign.name == name)).first()
+    if campaign is None:
+        campaign = Campaign(name=name, kind=CampaignKind.BOTH, unit=by_code("01"),
+                            starts_on=date(2021, 10, 1), ends_on=date(2021, 10, 31))
+        db.session.add(campaign)
+        db.session.flush()
+    return campaign
+
+
 def make_roster(unit_code: str = "00001", size: int = 50, kind: RosterKind = RosterKind.TESTING,
-                seed: int = 7, campaign_name: str = DEMO_CAMPAIGN) -> Roster:
-    """A roster of `size` people with Vietnamese names, spread over the three zones."""
+                seed: int = 7, campaign_name: str = TEST_CAMPAIGN) -> Roster:
+    """A roster of exactly `size` people with Vietnamese names, spread over the three zones
+    (in a campaign of its own by default, so the demo's people do not mix in)."""
     rng = random.Random(seed)
     unit = by_code(unit_code)
-    campaign = db.session.scalars(select(Campaign).where(Campaign.name == campaign_name)).one()
+    campaign = _campaign(campaign_name)
     roster = db.session.scalars(select(Roster).where(
         Roster.unit_id == unit.id, Roster.campaign_id == campaign.id, Roster.kind == kind)).first()
     if roster is None:
