@@ -140,3 +140,9 @@ def test_changing_a_target_recomputes_met(app):
     campaigns.set_target(None, campaign, "other", 1, date(2021, 8, 1))  # before any sample
     after = _city(campaign)
     assert after.by_zone["other"].met == 0
+
+
+def test_cli_rebuild_keeps_the_same_figures(app, runner):
+    before = runner.invoke(args=["coverage", "--campaign", DEMO_CAMPAIGN]).output
+    after = runner.invoke(args=["coverage", "--campaign", DEMO_CAMPAIGN, "--rebuild"])
+    assert after.exit_code == 0 and after.output == before
