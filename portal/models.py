@@ -7,3 +7,4 @@ from portal.rosters.models import ImportBatch, ImportRow, Person, Roster  # noqa
 from portal.campaigns.models import CampaignLab, LabRoute, Round, Site, ZoneTarget  # noqa: F401
 from portal.sampling.models import Dose, Sample, Tube  # noqa: F401
 from portal.coverage.models import CoverageCounter, PersonStatus  # noqa: F401
+from portal.coverage import events as _coverage_events  # noqa: F401,E402  (Person deletes take samples along)

@@ -146,3 +146,17 @@ def test_cli_rebuild_keeps_the_same_figures(app, runner):
     before = runner.invoke(args=["coverage", "--campaign", DEMO_CAMPAIGN]).output
     after = runner.invoke(args=["coverage", "--campaign", DEMO_CAMPAIGN, "--rebuild"])
     assert after.exit_code == 0 and after.output == before
+
+
+def test_removing_a_sampled_person_from_the_roster_takes_their_coverage_along(app):
+    from portal.rosters.models import Person
+    from portal.sampling.models import Sample
+
+    campaign = campaigns.by_name(DEMO_CAMPAIGN)
+    sampled = db.session.scalars(select(Person).join(Sample, Sample.person_id == Person.id)
+                                 .where(Person.campaign_id == campaign.id)).first()
+    db.session.delete(sampled)
+    db.session.commit()
+    incremental = _counters(campaign.id)
+    services.rebuild_campaign(campaign.id)
+    assert _counters(campaign.id) == incremental
