@@ -1,12 +1,12 @@
 """The sampling point, the vaccination site and the lab bench: each one screen, one request per action."""
-from flask import abort, render_template
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.campaigns.models import Site
 from portal.extensions import db
 from portal.permissions import Ability, get_scoped_or_404, require, visible_units
-from portal.rosters.models import Person, RosterKind
+from portal.rosters.models import RosterKind
 from portal.sampling import bp, lab, services
 from portal.sampling.forms import DoseForm, NewPersonForm, PointForm, ResultsForm
 from portal.sampling.services import SamplingError
