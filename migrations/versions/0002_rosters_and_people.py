@@ -66,6 +66,7 @@ def upgrade():
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_roster_sort', ['roster_id', 'sort_key', 'id', 'name_folded'], unique=False)
+        batch_op.create_index('ix_person_roster_zone', ['roster_id', 'zone', 'sort_key', 'id', 'name_folded'], unique=False)
         batch_op.create_index('ix_person_roster_folded', ['roster_id', 'name_folded'], unique=False,
                               postgresql_ops={'name_folded': 'varchar_pattern_ops'})
         batch_op.create_index('ix_person_campaign_cccd', ['campaign_id', 'cccd'], unique=False)

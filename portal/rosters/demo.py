@@ -9,7 +9,7 @@ import json
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from portal import audit
 from portal.auth.models import User
@@ -203,7 +203,7 @@ def _demo_doubtful_rows(roster: Roster, clerk) -> None:
               "phone": "090.123.45", "address": "Số 3 ngõ 26 Tân Ấp, tổ 7", "zone": "Khác"},
          [["phone", "Số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).", "error"]]),
     ]
-    db.session.execute(insert(ImportRow), [
+    db.session.execute(ImportRow.__table__.insert(), [
         {"batch_id": batch.id, "roster_id": roster.id, "unit_id": roster.unit_id, "row_number": n, "rejected": True,
          "raw": json.dumps(raw, ensure_ascii=False), "messages": json.dumps(msgs, ensure_ascii=False)}
         for n, raw, msgs in rows

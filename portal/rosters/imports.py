@@ -13,13 +13,13 @@ from pathlib import Path
 
 import xlsxwriter
 from flask import current_app, has_app_context
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from portal import audit
 from portal.extensions import db
 from portal.rosters.models import BatchStatus, ImportBatch, ImportRow, Person, Roster, RosterKind
 from portal.rosters.reader import ImportFileError, Limits, read_table
-from portal.rosters.validation import FIELD_LABELS, validate_row
+from portal.rosters.validation import FIELD_LABELS, plain_text, validate_row
 from portal.text import fold
 from portal.timeutil import local_today, utcnow
 from portal.units.models import Unit
@@ -161,7 +161,7 @@ def preview_import(actor, roster: Roster, filename: str, data: bytes) -> ImportB
     stored = f"{uuid.uuid4().hex}.bin"
     (_upload_dir() / stored).write_bytes(data)
     batch = ImportBatch(roster_id=roster.id, unit_id=roster.unit_id, created_by_id=getattr(actor, "id", None),
-                        filename=(filename or "tep")[-255:], stored_name=stored, status=BatchStatus.PREVIEW,
+                        filename=(plain_text(filename) or "tep")[-255:], stored_name=stored, status=BatchStatus.PREVIEW,
                         accepted=len(analysis.accepted), rejected=len(analysis.rejected), warned=analysis.warned)
     db.session.add(batch)
     db.session.flush()
@@ -239,7 +239,7 @@ def import_file(actor, roster: Roster, filename: str, data: bytes, *, dry_run: b
     if not dry_run:
         _insert_people(roster, analysis.accepted)
         batch = ImportBatch(roster_id=roster.id, unit_id=roster.unit_id, created_by_id=getattr(actor, "id", None),
-                            filename=Path(filename).name[-255:], status=BatchStatus.COMMITTED,
+                            filename=plain_text(Path(filename).name)[-255:], status=BatchStatus.COMMITTED,
                             accepted=len(analysis.accepted), rejected=len(analysis.rejected), warned=analysis.warned)
         db.session.add(batch)
         db.session.flush()

@@ -112,10 +112,11 @@ class Person(db.Model):
 
     # Lists and searches run within one roster: (roster_id, sort_key, id, name_folded) pages in
     # order and tests a "contains" name filter on the index before reading a row;
-    # (roster_id, name_folded) is the covering scan that counts the matches.
+    # (roster_id, name_folded) is the covering scan that counts the matches; the zone filter has its own.
     # CCCD and phone prefixes are ranges on the campaign indexes, which also serve duplicate checks.
     __table_args__ = (
         Index("ix_person_roster_sort", "roster_id", "sort_key", "id", "name_folded"),
+        Index("ix_person_roster_zone", "roster_id", "zone", "sort_key", "id", "name_folded"),
         Index("ix_person_roster_folded", "roster_id", "name_folded",
               postgresql_ops={"name_folded": "varchar_pattern_ops"}),
         Index("ix_person_campaign_cccd", "campaign_id", "cccd"),

@@ -14,9 +14,11 @@ from portal.permissions import Ability, can, can_review_roster, get_scoped_or_40
 from portal.rosters import bp, cli, services  # noqa: F401  (cli: the `roster` commands)
 from portal.rosters.forms import ConfirmForm, ImportForm, OpenRosterForm, PersonForm, ReasonForm
 from portal.rosters.imports import batch_rows, row_messages, row_raw, rows_workbook, template_workbook
-from portal.rosters.models import BatchStatus, ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Zone
+from portal.rosters.models import ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Zone
 from portal.rosters.services import STATUS_LABELS, RosterError
-from portal.rosters.validation import FIELD_LABELS, cccd_mismatch_warnings, parse_birth, parse_sex, normalise_cccd
+from portal.rosters.validation import (
+    FIELD_LABELS, FieldError, cccd_mismatch_warnings, normalise_cccd, parse_birth, parse_sex,
+)
 from portal.timeutil import local_today
 from portal.units.models import Unit
 from portal.web import render, wants_fragment
@@ -138,13 +140,12 @@ def download_template(kind):
 # --- people --------------------------------------------------------------------------------
 
 def _fill_from_card(form: PersonForm, card: dict) -> None:
-    data = services.card_form_data("|".join([card["cccd"], card["old_id"] or "", card["full_name"],
-                                             card["birth_date"].strftime("%d%m%Y"), card["sex"], card["address"], ""]))
+    data = services.card_form_data(card)
     form.full_name.data, form.birth.data, form.cccd.data = data["full_name"], data["birth"], data["cccd"]
     form.address.data = data["address"]
     try:
         form.sex.data = parse_sex(data["sex"]).value
-    except Exception:
+    except FieldError:
         form.sex.data = ""
 
 
@@ -164,7 +165,9 @@ def add_person(roster_id):
         person = services.add_person(current_user, roster, form.data_dict())
     except RosterError as exc:
         form.add_errors(exc.errors)
-        return _add_form_response(roster, form, 409 if roster.status not in services.EDITABLE else 400)
+        if roster.status not in services.EDITABLE:
+            return _add_form_response(roster, form, 409) if wants_fragment() else _refuse(exc, roster)
+        return _add_form_response(roster, form, 400)
     if wants_fragment():
         fresh = PersonForm(formdata=None)
         return render_template("rosters/partials/_add_result.html", roster=roster, form=fresh, person=person,
@@ -202,7 +205,7 @@ def _cccd_hint(form) -> str | None:
         cccd = normalise_cccd(form.cccd.data)
         sex = parse_sex(form.sex.data) if form.sex.data else None
         year = parse_birth(form.birth.data, today=local_today())[1] if form.birth.data else None
-    except Exception:
+    except FieldError:
         return None
     warnings = cccd_mismatch_warnings(cccd, sex, year)
     return " ".join(m for _, m in warnings) or None
@@ -213,12 +216,12 @@ def _cccd_hint(form) -> str | None:
 def show_person(roster_id, person_id):
     roster = _roster(roster_id)
     person = _person(roster, person_id)
-    if wants_fragment():
+    if wants_fragment():  # "cancel" of an inline edit: the row as it was
         editable = roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit)
-        return render("rosters/person.html", "rosters/partials/_person_row.html", roster=roster, person=person,
-                      editable=editable, full_ids=can(current_user, Ability.ROSTER_EXPORT, roster.unit),
-                      confirm_form=ConfirmForm(formdata=None))
-    return redirect(url_for("rosters.show_roster", roster_id=roster.id, q=person.cccd or person.full_name))
+        response = render_template("rosters/partials/_person_row.html", roster=roster, person=person,
+                                   editable=editable, full_ids=can(current_user, Ability.ROSTER_EXPORT, roster.unit))
+        return response, 200, {"Vary": "HX-Request"}
+    return redirect(url_for("rosters.show_roster", roster_id=roster.id, q=person.full_name))
 
 
 @bp.route("/<int:roster_id>/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -407,7 +410,7 @@ def fix_doubtful(roster_id, row_id):
         for name, parse in (("sex", parse_sex),):
             try:
                 data[name] = parse(raw.get(name)).value
-            except Exception:
+            except FieldError:
                 data[name] = ""
         form = PersonForm(formdata=None, data=data)
         form.validate_on_submit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
@@ -16,13 +15,14 @@ from portal.permissions import Ability, can
 from portal.rosters.models import Person, Roster, RosterKind, RosterStatus, Zone
 from portal.rosters.qr import parse_cccd_qr
 from portal.rosters.sorting import sort_key
-from portal.rosters.validation import normalise_phone, FieldError, validate_row
-from portal.text import clean, fold
+from portal.rosters.validation import FieldError, normalise_phone, plain_text, validate_row
+from portal.text import fold
 from portal.timeutil import local_today
 from portal.units.models import Unit, UnitKind
 
 EDITABLE = frozenset({RosterStatus.DRAFT, RosterStatus.RETURNED})
 PAGE_SIZE = 50
+MAX_NUMBER_HITS = 2000  # a CCCD or phone prefix that matches more than this is too short to be useful
 PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "cccd", "phone", "address", "zone",
                  "priority_group", "prior_doses")
 # Person statuses the list filters on.
@@ -188,11 +188,8 @@ def person_form_data(person: Person) -> dict:
     }
 
 
-def card_form_data(text: str) -> dict | None:
-    """A scanned CCCD card as add-form values, or None when the text is not a card."""
-    card = parse_cccd_qr(text)
-    if card is None:
-        return None
+def card_form_data(card: dict) -> dict:
+    """A scanned CCCD card (qr.parse_cccd_qr) as add-form values."""
     return {"full_name": card["full_name"], "birth": card["birth_date"].strftime("%d/%m/%Y"),
             "sex": card["sex"], "cccd": card["cccd"], "address": card["address"]}
 
@@ -216,7 +213,7 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
     if user is not None and not can(user, Ability.ROSTER_VIEW, roster.unit):
         raise RosterError("Bạn không có quyền xem danh sách này.")
     conditions = [Person.roster_id == roster.id]
-    query = clean(query)
+    query = plain_text(query)
     card = parse_cccd_qr(query)
     digits = query.replace(" ", "").replace(".", "").replace("-", "")
     if card:
@@ -228,9 +225,13 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         except FieldError:
             if digits.startswith("+84"):
                 phone = "0" + digits[3:]
-        # Prefixes as ranges: an index range on SQLite and PostgreSQL alike (LIKE is not, on SQLite).
-        conditions.append(or_(and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.cccd, digits)),
-                              and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.phone, phone))))
+        # Prefixes as ranges: an index range on SQLite and PostgreSQL alike (LIKE is not, on SQLite);
+        # the few people found are then fetched by id and ordered, never by walking the whole roster.
+        matching = select(Person.id).where(
+            Person.roster_id == roster.id,
+            or_(and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.cccd, digits)),
+                and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.phone, phone)))).limit(MAX_NUMBER_HITS)
+        conditions.append(Person.id.in_(list(db.session.scalars(matching))))
     elif query:
         conditions.append(Person.name_folded.contains(fold(query), autoescape=True))
     if zone:
@@ -273,7 +274,7 @@ def _transition(actor, roster: Roster, allowed_from, to: RosterStatus, action: s
 
 
 def _reason(text: str | None) -> str:
-    reason = clean(text)
+    reason = plain_text(text)
     if not reason:
         raise RosterError([("reason", "Vui lòng ghi lý do.")])
     if len(reason) > 1000:

@@ -4,6 +4,7 @@ Every way a person enters a roster (the add form, an import row, a CCCD scan) go
 `validate_row`, so the clerk sees the same Vietnamese messages everywhere."""
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -61,12 +62,20 @@ class RowResult:
         return not self.errors and not self.skipped
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain_text(value) -> str:
+    """clean() without control characters (PostgreSQL refuses NUL; none belongs in a roster)."""
+    return clean(_CONTROL.sub("", str(value))) if value is not None else ""
+
+
 def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return clean(str(value))
+    return plain_text(value)
 
 
 def normalise_name(value) -> str:
@@ -105,6 +114,8 @@ def normalise_cccd(value, *, numeric: bool = False) -> str | None:
 
 def normalise_phone(value) -> str | None:
     """10 digits starting with 0; +84 / 84 prefixes become 0; None when empty."""
+    if isinstance(value, float) and not value.is_integer():
+        raise FieldError("Số điện thoại phải gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(int(value))
         if len(value) == 9:  # a number cell dropped the leading 0
@@ -128,6 +139,8 @@ def parse_birth(value, *, today: date) -> tuple[date | None, int]:
     if isinstance(value, date):
         return _check_birth(value, value.year, today)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not value.is_integer():
+            value = int(value) if math.isfinite(value) else -1
         number = int(value)
         if 1800 <= number <= 2200 and number == value:
             return _check_birth(None, number, today)

@@ -257,3 +257,20 @@ def test_cli_import_prints_rejected_rows_and_the_last_line(app, runner, tmp_path
     unknown = runner.invoke(args=["roster", "import", str(clean), "--commune", "99999", "--campaign", "x",
                                   "--kind", "testing"])
     assert unknown.exit_code == 1 and "Không có đơn vị" in unknown.output
+
+
+def test_control_characters_never_reach_the_database(login_as):
+    client = login_as("xa1")
+    roster = roster_of()
+    text = "Họ và tên;Năm sinh;Giới tính;Địa chỉ\nMai\x1f Văn Bảy;1970;Nam;Số 1\x0b Phúc Xá\x07\n"
+    assert upload(client, roster, text.encode("utf-8"), "d\x00s.csv").status_code == 303
+    batch = latest_batch(roster)
+    assert "\x00" not in batch.filename and batch.accepted == 1
+    client.post(f"/rosters/{roster.id}/imports/{batch.id}/commit")
+    person = db.session.scalars(select(Person).where(Person.full_name == "Mai Văn Bảy")).one()
+    assert person.address == "Số 1 Phúc Xá"
+    assert client.get(f"/rosters/{roster.id}", query_string={"q": "mai\x00 van"}).status_code == 200
+    added = client.post(f"/rosters/{roster.id}/people", data={"full_name": "Lò Văn Chín", "birth": "1971", "sex": "male",
+                                                             "address": "Bản\x00 Mường", "zone": "other"})
+    assert added.status_code == 303
+    assert db.session.scalars(select(Person.address).where(Person.full_name == "Lò Văn Chín")).one() == "Bản Mường"
