@@ -46,11 +46,13 @@ def _recorded(site, person):
 
 def _qr_person(site, text):
     """A CCCD card's QR line: the person on the roster, or a new-person form filled from the card."""
+    from portal.rosters.qr import parse_cccd_qr
     from portal.rosters.services import card_form_data
 
-    card = card_form_data(text)
-    if card is None:
+    parsed = parse_cccd_qr(text)
+    if parsed is None:
         return None, None, "Không đọc được mã QR trên thẻ CCCD."
+    card = card_form_data(parsed)
     found = services.find_people(site, RosterKind.TESTING, card["cccd"])
     if found:
         return found[0], None, None
