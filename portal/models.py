@@ -9,3 +9,4 @@ from portal.campaigns.models import CampaignLab, LabRoute, Round, Site, ZoneTarg
 from portal.sampling.models import Dose, Sample, Tube  # noqa: F401
 from portal.coverage.models import CoverageCounter, PersonStatus  # noqa: F401
 from portal.reports.models import IssuedReport, ReportJob, ReportRegister  # noqa: F401
+from portal.coverage import events as _coverage_events  # noqa: F401,E402  (Person deletes take samples along)

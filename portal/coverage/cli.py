@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.campaigns.services import by_name
 from portal.coverage import services
+from portal.extensions import db
 from portal.timeutil import local_today
 from portal.units.models import Unit, UnitKind
 from portal.units.services import by_code
@@ -34,11 +35,15 @@ def table(data) -> list[str]:
 @click.command("coverage")
 @click.option("--campaign", "campaign_name", required=True, help="Tên chiến dịch.")
 @click.option("--unit", "unit_code", default=None, help="Mã đơn vị (mặc định: đơn vị của chiến dịch).")
-def coverage_command(campaign_name: str, unit_code: str | None) -> None:
+@click.option("--rebuild", is_flag=True, help="Tính lại toàn bộ số liệu từ các mẫu và mũi tiêm trước khi in.")
+def coverage_command(campaign_name: str, unit_code: str | None, rebuild: bool) -> None:
     """Print coverage per unit: the same figures as the dashboard."""
     campaign = by_name(campaign_name)
     if campaign is None:
         raise click.ClickException(f"Không có chiến dịch “{campaign_name}”.")
+    if rebuild:
+        services.rebuild_campaign(campaign.id)
+        db.session.commit()
     unit = by_code(unit_code) if unit_code else campaign.unit
     if unit is None or unit.kind not in (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE):
         raise click.ClickException("Không có đơn vị hành chính với mã này.")

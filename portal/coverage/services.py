@@ -78,23 +78,46 @@ def bump_day(campaign_id: int, unit_id: int, zone: str, day, amount: int) -> Non
 
 
 def rebuild_campaign(campaign_id: int) -> None:
-    """Recompute every counter of a campaign from the samples and doses (targets changed, repairs)."""
+    """Recompute every person state and counter of a campaign from its samples and doses, in
+    bulk (targets changed, repairs, demo data): the same arithmetic as the incremental path."""
     db.session.flush()
     db.session.execute(delete(CoverageCounter).where(CoverageCounter.campaign_id == campaign_id))
     db.session.execute(delete(PersonStatus).where(PersonStatus.campaign_id == campaign_id))
     targets = targets_of(campaign_id)
-    touched = select(Sample.person_id).where(Sample.campaign_id == campaign_id).union(
-        select(Dose.person_id).where(Dose.campaign_id == campaign_id))
-    people = db.session.scalars(select(Person).where(or_(
-        Person.id.in_(touched), and_(Person.campaign_id == campaign_id, Person.prior_doses > 0))))
-    for person in people:
-        refresh_person(person, targets)
-    days = db.session.execute(select(Sample.unit_id, Person.zone, Sample.taken_on, func.count()).join(
-        Person, Person.id == Sample.person_id).where(Sample.campaign_id == campaign_id).group_by(
-        Sample.unit_id, Person.zone, Sample.taken_on)).all()
-    for unit_id, zone, day, count in days:
-        bump_day(campaign_id, unit_id, zone.value, day, count)
+    facts: dict[int, list] = defaultdict(list)
+    days: Counter = Counter()
+    for pid, unit_id, number, taken_on, result, pooled, taken_at in db.session.execute(
+            select(Sample.person_id, Sample.unit_id, Sample.round_number, Sample.taken_on, Sample.result, Sample.pooled,
+                   Sample.taken_at).where(Sample.campaign_id == campaign_id)):
+        facts[pid].append(arithmetic.SampleFact(number, taken_on, result.value, pooled, taken_at))
+        days[(pid, unit_id, taken_on)] += 1
+    doses = dict(db.session.execute(select(Dose.person_id, func.count()).where(Dose.campaign_id == campaign_id)
+                                    .group_by(Dose.person_id)).all())
+    counters: dict[tuple, Counter] = defaultdict(Counter)
+    statuses = []
+    zones = {}
+    for pid, unit_id, zone, group, prior in db.session.execute(
+            select(Person.id, Person.unit_id, Person.zone, Person.priority_group, Person.prior_doses)
+            .where(Person.campaign_id == campaign_id)):
+        zones[pid] = zone.value
+        if pid not in facts and pid not in doses and not prior:
+            continue
+        zone, group = zone.value, group or ""
+        state = arithmetic.person_state(facts.get(pid, []), targets.get(zone), prior + doses.get(pid, 0))
+        counters[(unit_id, zone)].update(arithmetic.contribution(state, targets.get(zone), group))
+        statuses.append(dict(person_id=pid, campaign_id=campaign_id, unit_id=unit_id, zone=zone, priority_group=group,
+                             rounds=state.rounds, rounds_on_time=state.rounds_on_time, pending=state.pending,
+                             positive=state.positive, retest=state.retest, doses=state.doses))
+    for (pid, unit_id, day), count in days.items():
+        counters[(unit_id, zones.get(pid, "other"))][f"day:{day.isoformat()}"] += count
+    for start in range(0, len(statuses), 5000):
+        db.session.execute(PersonStatus.__table__.insert(), statuses[start:start + 5000])
+    rows = [dict(campaign_id=campaign_id, unit_id=unit_id, zone=zone, key=key, value=value)
+            for (unit_id, zone), values in counters.items() for key, value in values.items() if value]
+    if rows:
+        db.session.execute(CoverageCounter.__table__.insert(), rows)
     db.session.flush()
+    db.session.expire_all()
 
 
 # ---- reading -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.campaigns import services as campaigns
 from portal.campaigns.models import Campaign, SiteKind
@@ -101,63 +101,66 @@ def load(campaign_name: str) -> None:
         _fallback_people(rng, campaign)
     lab_id = by_code("CDC").id
     pool_no = 0
+    tubes: list[dict] = []     # sample_tube rows, codes temporary for single tubes
+    members: list[tuple] = []  # (tube code, person, round, taken_at, taken_on, pooled, result, result_at)
     for code in COMMUNES:
         site = sites[code][0]
         people = _people(campaign, code, RosterKind.TESTING)
         for number, (starts_on, _) in enumerate(ROUNDS, 1):
             chosen = [p for p in people if (p.zone is not Zone.OTHER and rng.random() < (0.95, 0.85, 0.7)[number - 1])
                       or (p.zone is Zone.OTHER and number == 1 and rng.random() < 0.8)]
-            singles = [p for p in chosen if p.zone is not Zone.OTHER]
+            groups = [(f"TMP-{code}-{number}-{i}", False, [p], starts_on + timedelta(days=i % 3))
+                      for i, p in enumerate(p for p in chosen if p.zone is not Zone.OTHER)]
             pooled = [p for p in chosen if p.zone is Zone.OTHER]
-            tubes: list[tuple[Tube, list[Person], date]] = []
-            for i, person in enumerate(singles):
-                day = starts_on + timedelta(days=i % 3)
-                tubes.append((Tube(code=f"DEMO-{code}-{number}-{i}", pooled=False, capacity=1), [person], day))
             for start in range(0, len(pooled), 10):
                 pool_no += 1
-                day = starts_on + timedelta(days=(start // 10) % 3)
-                tubes.append((Tube(code=f"G{pool_no:05d}", pooled=True, capacity=10), pooled[start:start + 10], day))
-            for t_index, (tube, members, day) in enumerate(tubes):
+                groups.append((f"G{pool_no:05d}", True, pooled[start:start + 10], starts_on + timedelta(days=(start // 10) % 3)))
+            for t_index, (tube_code, is_pool, group, day) in enumerate(groups):
                 taken = _local(day, 7 * 60 + 30 + t_index * 3)
-                last_round_day = number == len(ROUNDS) and day == ROUNDS[-1][1]
-                result = Result.PENDING if last_round_day and rng.random() < 0.5 else \
-                    Result.POSITIVE if rng.random() < (0.04 if tube.pooled else 0.015) else Result.NEGATIVE
-                tube.campaign_id, tube.site_id, tube.unit_id, tube.lab_unit_id = campaign.id, site.id, site.unit_id, lab_id
-                tube.size, tube.created_at = len(members), taken
-                tube.status = TubeStatus.CLOSED if result is Result.PENDING else TubeStatus.RESULTED
-                tube.result = result
-                tube.result_at = None if result is Result.PENDING else taken + timedelta(hours=20)
-                db.session.add(tube)
-                db.session.flush()
-                if not tube.pooled:
-                    tube.code = f"XN{tube.id:08d}"
-                member_result = Result.POOL_POSITIVE if tube.pooled and result is Result.POSITIVE else result
-                for k, person in enumerate(members):
-                    db.session.add(Sample(tube_id=tube.id, person_id=person.id, campaign_id=campaign.id,
-                                          unit_id=site.unit_id, site_id=site.id, round_number=number,
-                                          taken_at=taken + timedelta(seconds=20 * k), taken_on=day,
-                                          pooled=tube.pooled, result=member_result, result_at=tube.result_at))
-                if tube.pooled and result is Result.POSITIVE and members:
-                    # the first member of a positive pool is retested alone next day: positive
-                    retest = Tube(code=f"RT-{tube.id}", campaign_id=campaign.id, site_id=site.id, unit_id=site.unit_id,
-                                  lab_unit_id=lab_id, pooled=False, capacity=1, size=1, status=TubeStatus.RESULTED,
-                                  result=Result.POSITIVE, result_at=taken + timedelta(days=1, hours=20),
-                                  created_at=taken + timedelta(days=1))
-                    db.session.add(retest)
-                    db.session.flush()
-                    retest.code = f"XN{retest.id:08d}"
-                    db.session.add(Sample(tube_id=retest.id, person_id=members[0].id, campaign_id=campaign.id,
-                                          unit_id=site.unit_id, site_id=site.id, round_number=number,
-                                          taken_at=taken + timedelta(days=1), taken_on=day + timedelta(days=1),
-                                          pooled=False, result=Result.POSITIVE, result_at=retest.result_at))
+                last_day = number == len(ROUNDS) and day == ROUNDS[-1][1]
+                result = Result.PENDING if last_day and rng.random() < 0.5 else \
+                    Result.POSITIVE if rng.random() < (0.04 if is_pool else 0.015) else Result.NEGATIVE
+                result_at = None if result is Result.PENDING else taken + timedelta(hours=20)
+                tubes.append(dict(code=tube_code, campaign_id=campaign.id, site_id=site.id, unit_id=site.unit_id,
+                                  lab_unit_id=lab_id, pooled=is_pool, capacity=10 if is_pool else 1, size=len(group),
+                                  status=(TubeStatus.CLOSED if result is Result.PENDING else TubeStatus.RESULTED).value,
+                                  result=result.value, result_at=result_at, created_at=taken))
+                member_result = Result.POOL_POSITIVE if is_pool and result is Result.POSITIVE else result
+                for k, person in enumerate(group):
+                    members.append((tube_code, person, site, number, taken + timedelta(seconds=20 * k), day, is_pool,
+                                    member_result, result_at))
+                if is_pool and result is Result.POSITIVE:
+                    # the first member of a positive pool is retested alone the next day: positive
+                    retest_code = f"TMP-RT-{tube_code}"
+                    tubes.append(dict(code=retest_code, campaign_id=campaign.id, site_id=site.id, unit_id=site.unit_id,
+                                      lab_unit_id=lab_id, pooled=False, capacity=1, size=1, status="resulted",
+                                      result="positive", result_at=taken + timedelta(days=1, hours=20),
+                                      created_at=taken + timedelta(days=1)))
+                    members.append((retest_code, group[0], site, number, taken + timedelta(days=1), day + timedelta(days=1),
+                                    False, Result.POSITIVE, taken + timedelta(days=1, hours=20)))
+    db.session.execute(Tube.__table__.insert(), tubes)
+    ids = dict(db.session.execute(select(Tube.code, Tube.id).where(Tube.campaign_id == campaign.id)).all())
+    db.session.execute(Sample.__table__.insert(), [
+        dict(tube_id=ids[tube_code], person_id=person.id, campaign_id=campaign.id, unit_id=site.unit_id, site_id=site.id,
+             round_number=number, taken_at=taken_at, taken_on=taken_on, pooled=is_pool, result=result.value,
+             result_at=result_at)
+        for tube_code, person, site, number, taken_at, taken_on, is_pool, result, result_at in members])
+    # single tubes get the code the sampling point gives them: XN + id
+    table = Tube.__table__
+    db.session.execute(table.update().where(table.c.id == bindparam("tube_id")).values(code=bindparam("new_code")),
+                       [dict(tube_id=i, new_code=f"XN{i:08d}") for c, i in ids.items() if c.startswith("TMP-")])
+    doses = []
+    for code in COMMUNES:
         vacc_site = sites[code][1]
         for i, person in enumerate(_people(campaign, code, RosterKind.VACCINATION)):
             vaccine, lot = VACCINES[i % len(VACCINES)]
-            doses = rng.choice([0, 1, 1, 2]) if person.prior_doses == 0 else rng.choice([0, 1])
-            for k in range(doses):
-                db.session.add(Dose(person_id=person.id, campaign_id=campaign.id, unit_id=vacc_site.unit_id,
-                                    site_id=vacc_site.id, given_on=date(2021, 9, 2 + 10 * k + i % 5), vaccine=vaccine,
-                                    lot=lot, dose_number=person.prior_doses + k + 1,
-                                    created_at=_local(date(2021, 9, 2 + 10 * k + i % 5), 8 * 60 + i)))
+            count = rng.choice([0, 1, 1, 2]) if person.prior_doses == 0 else rng.choice([0, 1])
+            for k in range(count):
+                given_on = date(2021, 9, 2 + 10 * k + i % 5)
+                doses.append(dict(person_id=person.id, campaign_id=campaign.id, unit_id=vacc_site.unit_id,
+                                  site_id=vacc_site.id, given_on=given_on, vaccine=vaccine, lot=lot,
+                                  dose_number=person.prior_doses + k + 1, created_at=_local(given_on, 8 * 60 + i)))
+    if doses:
+        db.session.execute(Dose.__table__.insert(), doses)
     db.session.flush()
     rebuild_campaign(campaign.id)

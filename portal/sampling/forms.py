@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.campaigns.forms import ZONE_CHOICES
 

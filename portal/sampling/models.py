@@ -67,7 +67,7 @@ class Sample(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tube_id: Mapped[int] = mapped_column(ForeignKey("sample_tube.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("campaign_site.id"))
@@ -89,7 +89,7 @@ class Dose(db.Model):
     __tablename__ = "vaccine_dose"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("campaign_site.id"))

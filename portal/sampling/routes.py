@@ -1,12 +1,12 @@
 """The sampling point, the vaccination site and the lab bench: each one screen, one request per action."""
-from flask import abort, render_template
+from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.campaigns.models import Site
 from portal.extensions import db
 from portal.permissions import Ability, get_scoped_or_404, require, visible_units
-from portal.rosters.models import Person, RosterKind
+from portal.rosters.models import RosterKind
 from portal.sampling import bp, lab, services
 from portal.sampling.forms import DoseForm, NewPersonForm, PointForm, ResultsForm
 from portal.sampling.services import SamplingError
@@ -46,11 +46,13 @@ def _recorded(site, person):
 
 def _qr_person(site, text):
     """A CCCD card's QR line: the person on the roster, or a new-person form filled from the card."""
+    from portal.rosters.qr import parse_cccd_qr
     from portal.rosters.services import card_form_data
 
-    card = card_form_data(text)
-    if card is None:
+    parsed = parse_cccd_qr(text)
+    if parsed is None:
         return None, None, "Không đọc được mã QR trên thẻ CCCD."
+    card = card_form_data(parsed)
     found = services.find_people(site, RosterKind.TESTING, card["cccd"])
     if found:
         return found[0], None, None

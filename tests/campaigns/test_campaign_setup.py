@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.campaigns import services
-from portal.campaigns.models import Campaign, CampaignKind, ZoneTarget
+from portal.campaigns.models import ZoneTarget
 from portal.extensions import db
 from portal.units.services import by_code
 from tests.sampling.conftest import as_user
