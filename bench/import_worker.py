@@ -26,7 +26,9 @@ def main(mode: str, url: str, file: str, roster_id: str) -> dict:
     from portal.extensions import db
     from bench.world import bench_config
 
-    app = create_app(bench_config(url))
+    # The default limit is 100,000 rows and counts the footer row ("Người lập biểu") too, so a
+    # 100,000-person file as communes make them is refused: allow the footer.
+    app = create_app(bench_config(url, ROSTER_IMPORT_MAX_ROWS=100_010, ROSTER_IMPORT_MAX_BYTES=50 * 1024 * 1024))
     data = Path(file).read_bytes()
     with app.app_context():
         from portal.rosters.models import Roster

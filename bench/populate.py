@@ -176,6 +176,12 @@ def fill_city(world, people_total: int, samples_total: int, seed: int = 7, progr
         db.session.commit()
         if n % 20 == 0 or n == len(communes):
             progress(f"    {n}/{len(communes)} communes, {stats['people']:,} people, {stats['samples']:,} samples")
+    # Counters already kept by the portal (samples recorded through HTTP earlier) add up.
+    existing = db.session.execute(select(CoverageCounter.unit_id, CoverageCounter.zone, CoverageCounter.key,
+                                         CoverageCounter.value).where(CoverageCounter.campaign_id == campaign_id)).all()
+    for unit_id, zone, key, value in existing:
+        counters[(unit_id, zone)][key] += value
+    db.session.execute(db.delete(CoverageCounter).where(CoverageCounter.campaign_id == campaign_id))
     rows = [{"campaign_id": campaign_id, "unit_id": unit_id, "zone": zone, "key": key, "value": value}
             for (unit_id, zone), counts in counters.items() for key, value in counts.items() if value]
     for start in range(0, len(rows), CHUNK):

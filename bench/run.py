@@ -15,6 +15,7 @@ import platform
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -57,6 +58,7 @@ def main(argv=None) -> int:
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, Python {platform.python_version()}")
     print(f"Features on this branch: {features.summary}")
     results = Results()
+    failures = 0
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         for db in dbs:
@@ -67,7 +69,12 @@ def main(argv=None) -> int:
                 for group in groups:
                     print(f"-- {db}: {group}", flush=True)
                     module = __import__(f"bench.bench_{group}", fromlist=["run"])
-                    module.run(world, results, args.scale, workdir, features)
+                    try:
+                        module.run(world, results, args.scale, workdir, features)
+                    except Exception as exc:  # one broken benchmark must not lose the others' figures
+                        traceback.print_exc()
+                        results.add(f"{group}_failed", None, "-", None, db, f"benchmark error: {exc!r}"[:300])
+                        failures += 1
             finally:
                 world.drop()
             print(f"== {db}: {time.monotonic() - t0:.0f} s", flush=True)
@@ -81,7 +88,7 @@ def main(argv=None) -> int:
         print(f"Scale {args.scale}: sizes and durations reduced; do not compare with the goals.")
     results.save(Path(args.out))
     print(f"Written {args.out}")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """What every template may use: permission checks and Vietnamese formats."""
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from portal import privacy, timeutil
@@ -11,9 +11,20 @@ def _number(value) -> str:
     return f"{int(value or 0):,}".replace(",", ".")
 
 
+def _can(ability, unit=None) -> bool:
+    """can() for templates, answered once per request for each (ability, unit): a dashboard asks
+    it for every number it links (over a thousand times for a city), the answer cannot change
+    within the request."""
+    cache = g.setdefault("_can_cache", {})
+    key = (ability, getattr(unit, "id", None), getattr(unit, "path", None), getattr(current_user, "id", None))
+    if key not in cache:
+        cache[key] = can(current_user, ability, unit)
+    return cache[key]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals.update(Ability=Ability, can=lambda ability, unit=None: can(current_user, ability, unit))
+    app.jinja_env.globals.update(Ability=Ability, can=_can)
     app.jinja_env.filters.update(
         vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=_number,
         # Least data (portal/privacy.py): {{ person.cccd | identity(person.unit) }}, {{ person.phone | phone(person.unit) }}
