@@ -51,7 +51,8 @@ def refresh_person(person: Person, targets: dict[str, arithmetic.Target] | None 
     zone = person.zone.value
     group = person.priority_group or ""
     doses = person.prior_doses + (db.session.scalar(select(func.count()).where(Dose.person_id == person.id)) or 0)
-    new = arithmetic.person_state(_facts(person.id), targets.get(zone), doses)
+    facts = _facts(person.id)
+    new = arithmetic.person_state(facts, targets.get(zone), doses)
     status = db.session.get(PersonStatus, person.id)
     if status is None:
         old_counts: Counter = Counter()
@@ -64,6 +65,9 @@ def refresh_person(person: Person, targets: dict[str, arithmetic.Target] | None 
         if status.zone != zone:  # the roster moved the person to another zone: take them out of the old cell
             bump(person.campaign_id, status.unit_id, status.zone, {k: -v for k, v in old_counts.items()})
             old_counts = Counter()
+            for fact in facts:  # their samples per day move with them
+                bump_day(person.campaign_id, status.unit_id, status.zone, fact.taken_on, -1)
+                bump_day(person.campaign_id, person.unit_id, zone, fact.taken_on, 1)
     status.zone, status.priority_group = zone, group
     status.rounds, status.rounds_on_time, status.pending = new.rounds, new.rounds_on_time, new.pending
     status.positive, status.retest, status.doses = new.positive, new.retest, new.doses

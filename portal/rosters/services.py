@@ -146,9 +146,21 @@ def add_person(actor, roster: Roster, data: dict, *, on_the_spot: bool = False) 
                     **_stored_values(result.values, result.warnings))
     db.session.add(person)
     db.session.flush()
+    if person.prior_doses:
+        _refresh_coverage(person)
     audit.record(actor, "person.add", person, unit=roster.unit_id,
                  changes={"roster": roster.id, "on_the_spot": on_the_spot} if on_the_spot else {"roster": roster.id})
     return person
+
+
+# A person's zone, priority group and earlier doses count in the campaign's coverage counters.
+COVERAGE_FIELDS = {"zone", "priority_group", "prior_doses"}
+
+
+def _refresh_coverage(person: Person) -> None:
+    from portal.coverage.services import refresh_person
+
+    refresh_person(person)
 
 
 def update_person(actor, person: Person, data: dict) -> Person:
@@ -164,6 +176,8 @@ def update_person(actor, person: Person, data: dict) -> Person:
             if name not in ("name_folded", "sort_key", "warnings"):
                 changed.append(name)
     db.session.flush()
+    if COVERAGE_FIELDS & set(changed):
+        _refresh_coverage(person)
     if changed:  # field names only: the audit log keeps no copy of personal data
         audit.record(actor, "person.update", person, unit=person.unit_id, changes={"fields": changed})
     return person
