@@ -2,6 +2,9 @@
 concurrent writers."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -23,6 +26,21 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+_intent = threading.local()
+
+
+@contextmanager
+def write_intent():
+    """Outside a request (a background job, a command), declare that the transactions opened
+    inside will write, so that on SQLite they take the write lock at BEGIN like a POST does."""
+    previous = getattr(_intent, "writing", False)
+    _intent.writing = True
+    try:
+        yield
+    finally:
+        _intent.writing = previous
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     """A request that may write takes SQLite's write lock when its transaction starts
@@ -32,7 +50,10 @@ def _sqlite_begin(conn):
     when clerks record samples concurrently. Reads (GET) keep a deferred BEGIN: WAL readers
     never wait."""
     if conn.dialect.name == "sqlite":
-        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        if has_request_context():
+            writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        else:
+            writing = getattr(_intent, "writing", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

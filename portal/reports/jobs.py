@@ -13,6 +13,7 @@ import threading
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
+from portal.database import write_intent
 from portal.extensions import db
 from portal.reports.models import JobStatus, ReportJob
 from portal.timeutil import utcnow
@@ -56,6 +57,11 @@ def claim(job_id: int) -> bool:
 
 def run_job(job_id: int) -> bool:
     """Produce one queued job's PDF; True when this call ran it."""
+    with write_intent():
+        return _run_job(job_id)
+
+
+def _run_job(job_id: int) -> bool:
     from portal.reports.services import ReportError, produce
 
     if not claim(job_id):
