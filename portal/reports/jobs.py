@@ -44,6 +44,14 @@ def _run_in_app(app: Flask, job_id: int) -> None:
             db.session.remove()
 
 
+STALL_SECONDS = 5
+
+
+def stalled(job: ReportJob) -> bool:
+    """Still queued some seconds after it was asked for: no runner has claimed it."""
+    return job.status == JobStatus.QUEUED and (utcnow() - job.created_at).total_seconds() > STALL_SECONDS
+
+
 def claim(job_id: int) -> bool:
     """Queued → running, atomically: two servers never run the same job."""
     result = db.session.execute(

@@ -200,8 +200,11 @@ def _own_job(job_id: int):
 @require(Ability.PRODUCE_HEALTH_REPORT)
 def show_job(job_id: int):
     job = _own_job(job_id)
-    return render("reports/job.html", "reports/partials/_job_status.html", job=job,
-                  label=REPORT_KIND_LABELS[job.kind])
+    response = render("reports/job.html", "reports/partials/_job_status.html", job=job,
+                      label=REPORT_KIND_LABELS[job.kind])
+    if jobs.stalled(job):  # its runner never started (a server stopped): the page that waits starts it
+        jobs.start_after_response(response, job.id)
+    return response
 
 
 @bp.route("/jobs/<int:job_id>/pdf")
