@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import time
 
 from flask import current_app
-from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy import and_, delete, event, false, func, or_, select
+from sqlalchemy.orm import Session
 
 from portal.campaigns.models import Campaign, Round
 from portal.campaigns.services import targets_of
@@ -97,31 +98,88 @@ def rebuild_campaign(campaign_id: int) -> None:
         days[(pid, unit_id, taken_on)] += 1
     doses = dict(db.session.execute(select(Dose.person_id, func.count()).where(Dose.campaign_id == campaign_id)
                                     .group_by(Dose.person_id)).all())
-    counters: dict[tuple, Counter] = defaultdict(Counter)
-    statuses = []
     zones = {}
+    people = []
     for pid, unit_id, zone, group, prior in db.session.execute(
             select(Person.id, Person.unit_id, Person.zone, Person.priority_group, Person.prior_doses)
             .where(Person.campaign_id == campaign_id)):
         zones[pid] = zone.value
         if pid not in facts and pid not in doses and not prior:
             continue
-        zone, group = zone.value, group or ""
-        state = arithmetic.person_state(facts.get(pid, []), targets.get(zone), prior + doses.get(pid, 0))
-        counters[(unit_id, zone)].update(arithmetic.contribution(state, targets.get(zone), group))
-        statuses.append(dict(person_id=pid, campaign_id=campaign_id, unit_id=unit_id, zone=zone, priority_group=group,
-                             rounds=state.rounds, rounds_on_time=state.rounds_on_time, pending=state.pending,
-                             positive=state.positive, retest=state.retest, doses=state.doses))
+        people.append((pid, unit_id, zone, group, prior + doses.get(pid, 0)))
+    statuses, counters = _states(campaign_id, people, facts, targets)
     for (pid, unit_id, day), count in days.items():
         counters[(unit_id, zones.get(pid, "other"))][f"day:{day.isoformat()}"] += count
-    for start in range(0, len(statuses), 5000):
-        db.session.execute(PersonStatus.__table__.insert(), statuses[start:start + 5000])
+    _insert_statuses(statuses)
     rows = [dict(campaign_id=campaign_id, unit_id=unit_id, zone=zone, key=key, value=value)
             for (unit_id, zone), values in counters.items() for key, value in values.items() if value]
     if rows:
         db.session.execute(CoverageCounter.__table__.insert(), rows)
     db.session.flush()
     db.session.expire_all()
+
+
+def _states(campaign_id: int, people, facts: dict, targets: dict) -> tuple[list[dict], dict[tuple, Counter]]:
+    """One pass over (person id, commune, zone, priority group, doses): their state rows and the
+    counters they add per (commune, zone). Shared by the rebuild and the bulk roster import."""
+    counters: dict[tuple, Counter] = defaultdict(Counter)
+    statuses = []
+    for pid, unit_id, zone, group, dose_count in people:
+        zone, group = getattr(zone, "value", zone), group or ""
+        state = arithmetic.person_state(facts.get(pid, []), targets.get(zone), dose_count)
+        counters[(unit_id, zone)].update(arithmetic.contribution(state, targets.get(zone), group))
+        statuses.append(dict(person_id=pid, campaign_id=campaign_id, unit_id=unit_id, zone=zone, priority_group=group,
+                             rounds=state.rounds, rounds_on_time=state.rounds_on_time, pending=state.pending,
+                             positive=state.positive, retest=state.retest, doses=state.doses))
+    return statuses, counters
+
+
+def _insert_statuses(statuses: list[dict]) -> None:
+    for start in range(0, len(statuses), 5000):
+        db.session.execute(PersonStatus.__table__.insert(), statuses[start:start + 5000])
+
+
+def count_imported_people(roster_id: int, campaign_id: int) -> int:
+    """People just inserted in bulk into a roster (a file import) start counting at once.
+
+    Newly imported people have no samples or doses yet: only their earlier doses count (zone and
+    priority group head counts come from the roster itself). One query finds those of the roster
+    with earlier doses and no state yet, one pass computes their states and counters with the
+    same arithmetic as everywhere else, and a few upserts move the counters: no per-person query,
+    so a 100,000-row import stays fast. Returns the number of people who now have a state."""
+    db.session.flush()
+    people = db.session.execute(
+        select(Person.id, Person.unit_id, Person.zone, Person.priority_group, Person.prior_doses)
+        .outerjoin(PersonStatus, PersonStatus.person_id == Person.id)
+        .where(Person.roster_id == roster_id, Person.prior_doses > 0, PersonStatus.person_id.is_(None))).all()
+    people_changed()
+    if not people:
+        return 0
+    statuses, counters = _states(campaign_id, people, {}, targets_of(campaign_id))
+    _insert_statuses(statuses)
+    for (unit_id, zone), values in counters.items():
+        bump(campaign_id, unit_id, zone, dict(values))
+    db.session.flush()
+    return len(statuses)
+
+
+def people_changed() -> None:
+    """A roster gained or lost people: the cached head counts of this process are stale now, and
+    again when the transaction commits (another thread may have re-read the old ones meanwhile).
+    Other worker processes catch up within COVERAGE_HEAD_COUNT_SECONDS."""
+    _HEAD_COUNTS.clear()
+    db.session.info["coverage_people_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_head_counts_after_commit(session) -> None:
+    if session.info.pop("coverage_people_changed", False):
+        _HEAD_COUNTS.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_flag_after_rollback(session) -> None:
+    session.info.pop("coverage_people_changed", None)
 
 
 # ---- reading -------------------------------------------------------------------------------
