@@ -189,7 +189,8 @@ def vaccination(site_id):
 def _lab(status=200, *, form=None, message=None, error=None):
     labs = visible_units(current_user, Ability.ENTER_RESULTS)
     return render("sampling/lab.html", "sampling/partials/_lab.html", status, form=form or ResultsForm(formdata=None),
-                  message=message, error=error, pending=lab.pending_tubes(labs), results=lab.recent_results(labs))
+                  message=message, error=error, pending=lab.pending_tubes(labs),
+                  pending_count=lab.count_pending_tubes(labs), results=lab.recent_results(labs))
 
 
 @bp.route("/lab")
