@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import time
 
 from flask import current_app
-from sqlalchemy import and_, delete, event, false, func, or_, select
+from sqlalchemy import and_, delete, event, exists, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.campaigns.models import Campaign, Round
@@ -15,7 +15,7 @@ from portal.campaigns.services import targets_of
 from portal.coverage import arithmetic
 from portal.coverage.models import CoverageCounter, PersonStatus
 from portal.extensions import db
-from portal.rosters.models import Person, Roster, RosterKind
+from portal.rosters.models import Person, Roster, RosterKind, Zone
 from portal.sampling.models import Dose, Sample
 from portal.units.models import Unit, UnitKind
 
@@ -142,25 +142,41 @@ def _insert_statuses(statuses: list[dict]) -> None:
 def count_imported_people(roster_id: int, campaign_id: int) -> int:
     """People just inserted in bulk into a roster (a file import) start counting at once.
 
-    Newly imported people have no samples or doses yet: only their earlier doses count (zone and
-    priority group head counts come from the roster itself). One query finds those of the roster
-    with earlier doses and no state yet, one pass computes their states and counters with the
-    same arithmetic as everywhere else, and a few upserts move the counters: no per-person query,
-    so a 100,000-row import stays fast. Returns the number of people who now have a state."""
+    Newly imported people have no samples or doses yet, so their state depends only on their
+    zone and earlier doses (zone and priority-group head counts come from the roster itself).
+    Set-based, so a 100,000-row import stays fast: one GROUP BY over the roster's new people
+    with earlier doses; the arithmetic computes the state of each (zone, earlier doses) and the
+    counters of each group once, multiplied by its head count; one INSERT ... SELECT per
+    (zone, earlier doses) writes their state rows. Returns the number of people now counted."""
     db.session.flush()
-    people = db.session.execute(
-        select(Person.id, Person.unit_id, Person.zone, Person.priority_group, Person.prior_doses)
-        .outerjoin(PersonStatus, PersonStatus.person_id == Person.id)
-        .where(Person.roster_id == roster_id, Person.prior_doses > 0, PersonStatus.person_id.is_(None))).all()
+    person, status = Person.__table__, PersonStatus.__table__
+    new = and_(person.c.roster_id == roster_id, person.c.prior_doses > 0,
+               ~exists().where(status.c.person_id == person.c.id))
+    groups = db.session.execute(
+        select(person.c.unit_id, person.c.zone, person.c.priority_group, person.c.prior_doses, func.count())
+        .where(new).group_by(person.c.unit_id, person.c.zone, person.c.priority_group, person.c.prior_doses)).all()
     people_changed()
-    if not people:
+    if not groups:
         return 0
-    statuses, counters = _states(campaign_id, people, {}, targets_of(campaign_id))
-    _insert_statuses(statuses)
+    targets = targets_of(campaign_id)
+    states: dict[tuple, arithmetic.PersonState] = {}
+    counters: dict[tuple, Counter] = defaultdict(Counter)
+    for unit_id, zone, group, prior, count in groups:
+        zone = getattr(zone, "value", zone)
+        state = states.setdefault((zone, prior), arithmetic.person_state([], targets.get(zone), prior))
+        for key, value in arithmetic.contribution(state, targets.get(zone), group or "").items():
+            counters[(unit_id, zone)][key] += value * count
+    columns = ["person_id", "campaign_id", "unit_id", "zone", "priority_group", "rounds", "rounds_on_time", "pending",
+               "positive", "retest", "doses"]
+    for (zone, prior), state in states.items():
+        db.session.execute(status.insert().from_select(columns, select(
+            person.c.id, literal(campaign_id), person.c.unit_id, person.c.zone, func.coalesce(person.c.priority_group, ""),
+            literal(state.rounds), literal(state.rounds_on_time), literal(state.pending), literal(state.positive),
+            literal(state.retest), literal(state.doses)).where(new, person.c.zone == Zone(zone), person.c.prior_doses == prior)))
     for (unit_id, zone), values in counters.items():
         bump(campaign_id, unit_id, zone, dict(values))
     db.session.flush()
-    return len(statuses)
+    return sum(count for *_, count in groups)
 
 
 def people_changed() -> None:
