@@ -38,7 +38,7 @@ class PersonRecord:
     person: Person
     samples: list[SampleLine] = field(default_factory=list)
     doses: list[DoseLine] = field(default_factory=list)
-    history: list[audit.AuditEvent] = field(default_factory=list)
+    history: list = field(default_factory=list)  # audit entries (person.add, person.update)
     # The same citizen (same CCCD) on the campaign's other roster of the commune.
     other_rows: list[Person] = field(default_factory=list)
 
@@ -59,7 +59,7 @@ def person_doses(person: Person) -> list[DoseLine]:
     return [DoseLine(*row) for row in rows]
 
 
-def person_history(person: Person) -> list[audit.AuditEvent]:
+def person_history(person: Person) -> list:
     events = audit.search_events(object_type="person", object_id=str(person.id), limit=200)
     return [e for e in reversed(events) if e.action in HISTORY_LABELS]
 
