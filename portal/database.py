@@ -30,6 +30,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 _intent = threading.local()
+RETRIED = "portal.retried"  # request.environ key: this request is on its second attempt (PortalFlask)
 
 
 @contextmanager
@@ -54,7 +55,9 @@ def _sqlite_begin(conn):
     never wait."""
     if conn.dialect.name == "sqlite":
         if has_request_context():
-            writing = request.method not in ("GET", "HEAD", "OPTIONS")
+            # A retried request (see PortalFlask) proved that it writes, whatever its method (a
+            # GET that audits a reading): it queues for the lock instead of failing again.
+            writing = request.method not in ("GET", "HEAD", "OPTIONS") or request.environ.get(RETRIED, False)
         else:
             writing = getattr(_intent, "writing", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
@@ -77,9 +80,6 @@ class RetryRequest(Exception):
     commit; PortalFlask.full_dispatch_request catches it and runs the request once more."""
 
 
-RETRIED = "portal.retried"  # request.environ key: this request is on its second attempt
-
-
 def retry_if_locked(exc: BaseException) -> None:
     """Ask for the one retry when `exc` is a SQLite lock met on the first attempt; otherwise
     return, and the caller answers as usual (the 503 page for a lock on the second attempt)."""
@@ -92,8 +92,10 @@ class PortalFlask(Flask):
     (two workers writing at once beyond the busy timeout, or a read turned write on a stale
     snapshot) runs once more from the start: on a rolled-back session, with the cookie session,
     `g` and the flashed messages as they were when it arrived, and its uploads rewound (form and
-    files are parsed once and cached by Werkzeug). A second lock gives the Vietnamese 503 page
-    (errors.database_busy in the view, _finish at the commit), nothing written."""
+    files are parsed once and cached by Werkzeug). The retry takes SQLite's write lock at BEGIN
+    whatever its method (_sqlite_begin), so it waits its turn under the busy timeout instead of
+    failing again. A second lock gives the Vietnamese 503 page (errors.database_busy in the
+    view, _finish at the commit), nothing written."""
 
     def full_dispatch_request(self):
         # Plain dict copies: reading the session through its own methods would mark it accessed

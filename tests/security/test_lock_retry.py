@@ -7,6 +7,8 @@ tests run the same on SQLite and PostgreSQL."""
 import io
 import logging
 import sqlite3
+import threading
+from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +19,9 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.database import is_sqlite_lock
 from portal.extensions import db
-from portal.rosters.models import ImportBatch
+from portal.rosters.models import ImportBatch, Person
+from portal.units.services import by_code
+from tests.conftest import log_in
 from tests.figures import count
 from tests.rosters.roster_helpers import roster_of
 
@@ -185,3 +189,55 @@ def test_an_upload_is_read_again_on_the_retry(login_as, failing_commits):
     assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == batches + 1
     batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
     assert (batch.accepted, batch.rejected) == (1, 0)
+
+
+def test_audited_readings_during_concurrent_writes_all_succeed(app):
+    """Real locks, no injection: a person's page is a GET that writes its audit entry. On SQLite its
+    read snapshot goes stale while writers commit, and the write of the entry fails at once
+    ("database is locked", no busy wait); the retry takes the write lock at BEGIN and queues."""
+    people = [(p.roster_id, p.id) for p in db.session.scalars(
+        select(Person).where(Person.unit_id == by_code("00001").id).order_by(Person.id).limit(15))]
+    ids = {u.username: u.id for u in db.session.scalars(select(User))}
+    views_before = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "person.view"))
+    db.session.commit()
+    readers, writers = [], []
+    for _ in range(3):
+        readers.append(app.test_client())
+        log_in(readers[-1], "xa1")
+    for _ in range(2):
+        writers.append(app.test_client())
+        log_in(writers[-1], "admin")
+    db.session.remove()
+    statuses, errors = Counter(), []
+    start = threading.Barrier(len(readers) + len(writers))
+
+    def read(client):
+        start.wait()
+        for roster_id, person_id in people:
+            statuses["read", client.get(f"/rosters/{roster_id}/people/{person_id}").status_code] += 1
+
+    def write(client, target):
+        start.wait()
+        for i in range(15):
+            statuses["write", _rename(client, ids[target], f"Tên Ghi Đồng Thời {i}").status_code] += 1
+
+    def guarded(work, *args):
+        try:
+            work(*args)
+        except Exception as exc:  # noqa: BLE001 - a locked database must not escape
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=guarded, args=(read, c)) for c in readers]
+    threads += [threading.Thread(target=guarded, args=(write, c, t)) for c, t in zip(writers, ("xa2", "quan"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    count("concurrent_writes", sum(statuses.values()))
+    count("server_errors", sum(n for (_, status), n in statuses.items() if status >= 500))
+    assert errors == []
+    assert statuses == Counter({("read", 200): 3 * len(people), ("write", 302): 30}), statuses
+    views = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "person.view"))
+    lost = 3 * len(people) - (views - views_before)
+    count("lost_writes", max(lost, 0))
+    assert lost == 0
