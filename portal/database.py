@@ -109,12 +109,14 @@ class PortalFlask(Flask):
             self.logger.warning("database locked (%s): %s %s runs once more",
                                 exc.__cause__.orig, request.method, request.endpoint)
         request.environ[RETRIED] = True
-        request_ctx.session.clear()
-        request_ctx.session.update(arrived_session)
+        if not self.session_interface.is_null_session(request_ctx.session):
+            request_ctx.session.clear()
+            request_ctx.session.update(arrived_session)
         request_ctx.flashes = None
         g.__dict__.clear()
         g.__dict__.update(arrived_g)
-        for _name, uploads in request.files.lists():
+        parsed_files = request.__dict__.get("files")  # cached by Werkzeug if the first attempt read them
+        for _name, uploads in (parsed_files.lists() if parsed_files is not None else ()):
             for upload in uploads:
                 upload.stream.seek(0)
         return super().full_dispatch_request()
