@@ -227,6 +227,12 @@ def testing_titles(snapshot: dict) -> tuple[str, str, str]:
 
 # --- vaccination report -------------------------------------------------------------------------
 
+def dose_bucket(number: int) -> int:
+    """The column of a dose in the doses-by-day table: 1, 2, or 3 for a third dose or later
+    (booster doses, "Mũi 3 trở lên"), so the columns of a day add up to its doses."""
+    return min(max(number, 1), 3)
+
+
 def gather_vaccination(params: dict, progress=None) -> dict:
     from portal.coverage import arithmetic, services as coverage
     from portal.sampling.models import Dose
@@ -249,11 +255,11 @@ def gather_vaccination(params: dict, progress=None) -> dict:
         conditions.append(Dose.given_on >= _day(params["date_from"]))
     if params.get("date_to"):
         conditions.append(Dose.given_on <= _day(params["date_to"]))
-    by_day = defaultdict(lambda: {1: 0, 2: 0, "all": 0})
+    by_day = defaultdict(lambda: {1: 0, 2: 0, 3: 0, "all": 0})
     for day, number, count in db.session.execute(
             select(Dose.given_on, Dose.dose_number, func.count()).where(*conditions)
             .group_by(Dose.given_on, Dose.dose_number)):
-        by_day[day][min(number, 2)] += count
+        by_day[day][dose_bucket(number)] += count
         by_day[day]["all"] += count
     by_site = []
     for site_id, count in db.session.execute(
@@ -265,7 +271,7 @@ def gather_vaccination(params: dict, progress=None) -> dict:
         "campaign": campaign.name, "subject_name": subject.name, "period_text": _period_text(params, campaign),
         "units": units,
         "coverage": {"people": total.vacc_people, "one": total.dose1, "two": total.dose2},
-        "by_day": [{"date": format_date(day), "dose1": v[1], "dose2": v[2], "doses": v["all"]}
+        "by_day": [{"date": format_date(day), "dose1": v[1], "dose2": v[2], "dose3": v[3], "doses": v["all"]}
                    for day, v in sorted(by_day.items())],
         "by_site": by_site,
         "by_group": [{"label": group or "Chưa phân nhóm", "people": f.vacc_people, "one": f.dose1, "two": f.dose2}
