@@ -142,3 +142,18 @@ def test_an_empty_period_says_so(app, tmp_path):
     assert "Không có mẫu xét nghiệm nào được lấy trong kỳ báo cáo." in flat
     data = job.issued_report.snapshot["data"]
     assert data["totals"]["sampled"] == data["totals"]["positive"] == data["totals"]["pending"] == 0
+
+
+def test_with_no_period_the_report_agrees_with_the_dashboards_counters(app):
+    from portal.coverage import services as coverage
+    from portal.units.models import Unit, UnitKind
+
+    data = sources.gather_testing(_params())
+    communes = db.session.scalars(select(Unit).where(Unit.kind == UnitKind.COMMUNE)).all()
+    cells = coverage.commune_cells(_campaign(), [c.id for c in communes])[0]
+    by_name = {u["name"]: u for u in data["units"]}
+    for commune in communes:
+        f = coverage.commune_total(cells[commune.id])
+        row = by_name[commune.name]
+        assert (row["people"], row["sampled"], row["met"], row["pending"], row["positive"]) == (
+            f.people, f.sampled, f.met, f.pending, f.positive), commune.name
