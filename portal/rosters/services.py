@@ -22,6 +22,7 @@ from portal.units.models import Unit, UnitKind
 
 EDITABLE = frozenset({RosterStatus.DRAFT, RosterStatus.RETURNED})
 PAGE_SIZE = 50
+COUNT_AHEAD_PAGES = 5  # a text search counts its matches up to this many pages past the one shown
 MAX_NUMBER_HITS = 2000  # a CCCD or phone prefix that matches more than this is too short to be useful
 PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "cccd", "phone", "address", "zone",
                  "priority_group", "prior_doses")
@@ -220,6 +221,7 @@ class Page:
     total: int
     page: int
     per_page: int
+    more: bool = False  # more matches than `total`: counting stopped (COUNT_AHEAD_PAGES)
 
     @property
     def pages(self) -> int:
@@ -247,11 +249,13 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
                 phone = "0" + digits[3:]
         # Prefixes as ranges: an index range on SQLite and PostgreSQL alike (LIKE is not, on SQLite);
         # the few people found are then fetched by id and ordered, never by walking the whole roster.
+        # A subquery, not a list of ids: up to MAX_NUMBER_HITS bound parameters cost more to send
+        # (and, on PostgreSQL, to plan) than the search itself.
         matching = select(Person.id).where(
             Person.roster_id == roster.id,
             or_(and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.cccd, digits)),
                 and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.phone, phone)))).limit(MAX_NUMBER_HITS)
-        conditions.append(Person.id.in_(list(db.session.scalars(matching))))
+        conditions.append(Person.id.in_(matching.scalar_subquery()))
     elif query:
         conditions.append(Person.name_folded.contains(fold(query), autoescape=True))
     if zone:
@@ -263,13 +267,29 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         conditions.append(Person.warnings.is_not(None))
     elif status == STATUS_NO_CCCD:
         conditions.append(Person.cccd.is_(None))
-    total = db.session.scalar(select(func.count()).select_from(Person).where(*conditions))
-    page = max(1, min(int(page or 1), max(1, math.ceil(total / per_page))))
-    items = list(db.session.scalars(
-        select(Person).where(*conditions).order_by(Person.sort_key, Person.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ))
-    return Page(items, total, page, per_page)
+
+    def page_of(number: int) -> list[Person]:
+        return list(db.session.scalars(select(Person).where(*conditions).order_by(Person.sort_key, Person.id)
+                                       .offset((number - 1) * per_page).limit(per_page)))
+
+    # The page first: a page that is not full is the last one, so the total is known without
+    # counting (a rare name: the one scan is the page's). Otherwise count; while a text is
+    # searched, only up to COUNT_AHEAD_PAGES pages past this one: two letters typed match most
+    # of a 50,000-person roster, and counting them all on every keystroke costs more than the
+    # page itself ("Hơn 300 người khớp"). Lists without a text are counted exactly.
+    page = max(1, int(page or 1))
+    items = page_of(page)
+    if len(items) < per_page and (items or page == 1):
+        return Page(items, (page - 1) * per_page + len(items), page, per_page)
+    ceiling = (page + COUNT_AHEAD_PAGES) * per_page if query else None
+    matches = select(Person.id).where(*conditions).limit(None if ceiling is None else ceiling + 1)
+    counted = db.session.scalar(select(func.count()).select_from(matches.subquery()))
+    more = ceiling is not None and counted > ceiling
+    total = ceiling if more else counted
+    if not items:  # a page past the end (an old link): show the last one
+        page = max(1, math.ceil(total / per_page))
+        items = page_of(page)
+    return Page(items, total, page, per_page, more)
 
 
 def _prefix(column, digits: str):
