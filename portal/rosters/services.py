@@ -23,7 +23,6 @@ from portal.units.models import Unit, UnitKind
 EDITABLE = frozenset({RosterStatus.DRAFT, RosterStatus.RETURNED})
 PAGE_SIZE = 50
 COUNT_AHEAD_PAGES = 5  # a text search counts its matches up to this many pages past the one shown
-MAX_NUMBER_HITS = 2000  # a CCCD or phone prefix that matches more than this is too short to be useful
 PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "cccd", "phone", "address", "zone",
                  "priority_group", "prior_doses")
 # Person statuses the list filters on.
@@ -235,6 +234,7 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
     if user is not None and not can(user, Ability.ROSTER_VIEW, roster.unit):
         raise RosterError("Bạn không có quyền xem danh sách này.")
     conditions = [Person.roster_id == roster.id]
+    page = max(1, int(page or 1))
     query = plain_text(query)
     card = parse_cccd_qr(query)
     digits = query.replace(" ", "").replace(".", "").replace("-", "")
@@ -247,15 +247,17 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         except FieldError:
             if digits.startswith("+84"):
                 phone = "0" + digits[3:]
-        # Prefixes as ranges: an index range on SQLite and PostgreSQL alike (LIKE is not, on SQLite);
-        # the few people found are then fetched by id and ordered, never by walking the whole roster.
-        # A subquery, not a list of ids: up to MAX_NUMBER_HITS bound parameters cost more to send
-        # (and, on PostgreSQL, to plan) than the search itself.
+        # Prefixes as ranges on the campaign indexes (an index range on SQLite and PostgreSQL
+        # alike; LIKE is not, on SQLite). Only as many ids as the count below would count are
+        # taken (a short prefix, the province code, matches nearly everyone: those people are
+        # not listed in the roster's order, the clerk types more digits); they are then fetched
+        # by id and ordered, never by walking the whole roster.
         matching = select(Person.id).where(
             Person.roster_id == roster.id,
             or_(and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.cccd, digits)),
-                and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.phone, phone)))).limit(MAX_NUMBER_HITS)
-        conditions.append(Person.id.in_(matching.scalar_subquery()))
+                and_(Person.campaign_id == roster.campaign_id, *_prefix(Person.phone, phone))))
+        ids = db.session.scalars(matching.limit(_count_ceiling(page, per_page) + 1)).all()
+        conditions.append(Person.id.in_(ids))
     elif query:
         conditions.append(Person.name_folded.contains(fold(query), autoescape=True))
     if zone:
@@ -277,11 +279,10 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
     # searched, only up to COUNT_AHEAD_PAGES pages past this one: two letters typed match most
     # of a 50,000-person roster, and counting them all on every keystroke costs more than the
     # page itself ("Hơn 300 người khớp"). Lists without a text are counted exactly.
-    page = max(1, int(page or 1))
     items = page_of(page)
     if len(items) < per_page and (items or page == 1):
         return Page(items, (page - 1) * per_page + len(items), page, per_page)
-    ceiling = (page + COUNT_AHEAD_PAGES) * per_page if query else None
+    ceiling = _count_ceiling(page, per_page) if query else None
     matches = select(Person.id).where(*conditions).limit(None if ceiling is None else ceiling + 1)
     counted = db.session.scalar(select(func.count()).select_from(matches.subquery()))
     more = ceiling is not None and counted > ceiling
@@ -290,6 +291,10 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         page = max(1, math.ceil(total / per_page))
         items = page_of(page)
     return Page(items, total, page, per_page, more)
+
+
+def _count_ceiling(page: int, per_page: int) -> int:
+    return (page + COUNT_AHEAD_PAGES) * per_page
 
 
 def _prefix(column, digits: str):
