@@ -53,6 +53,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="times the figures are measured (best kept)")
     parser.add_argument("--profile", choices=("bare", "home", "record"))
     parser.add_argument("--sql", choices=("home", "record"))
+    parser.add_argument("--calls", action="store_true",
+                        help="Python function calls and SQL statements per request of each kind (steady under load)")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="cumulative")
     args = parser.parse_args(argv)
@@ -75,7 +77,7 @@ def main(argv=None) -> int:
                 values = sorted(r[key] for r in runs)
                 print(f"cpu_ms_per_request {key:7s} best {values[0]:6.2f} ms   all "
                       + " ".join(f"{v:.2f}" for v in values))
-            if args.profile or args.sql:
+            if args.profile or args.sql or args.calls:
                 _inspect(world, username, site, people, args)
         finally:
             world.drop()
@@ -103,6 +105,25 @@ def _inspect(world, username, site, people, args):
         calls = {"bare": lambda: ok.get("/_bench/ok"),
                  "home": lambda: (client.get("/"), db.session.remove()),
                  "record": record}
+        if args.calls:
+            for kind, call in calls.items():
+                for _ in range(3):
+                    call()
+                statements = []
+
+                def count(*_args):
+                    statements.append(1)
+
+                event.listen(db.engine, "before_cursor_execute", count)
+                profiler = cProfile.Profile(time.process_time)
+                profiler.enable()
+                for _ in range(20):
+                    call()
+                profiler.disable()
+                event.remove(db.engine, "before_cursor_execute", count)
+                total = pstats.Stats(profiler).total_calls
+                print(f"calls_per_request {kind:7s} {total / 20:8.0f} Python function calls, "
+                      f"{len(statements) / 20:.1f} SQL statements")
         if args.sql:
             call = calls[args.sql]
             call()
