@@ -1,12 +1,12 @@
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.campaigns.models import CampaignKind, SiteKind
+from portal.directives.forms import VnDateField
 from portal.units.services import by_code
 
-DATE_MSG = "Ngày không hợp lệ (dd/mm/yyyy)."
 ZONE_CHOICES = [SelectChoice("lockdown", "Phong tỏa"), SelectChoice("high_risk", "Nguy cơ cao"), SelectChoice("other", "Khác")]
 
 
@@ -16,9 +16,13 @@ def _unit_code(form, field):
         raise ValidationError("Không có đơn vị với mã này.")
 
 
+DATE_INPUT = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "size": 10}
+
+
 def _date(label):
-    return DateField(label, format=["%Y-%m-%d", "%d/%m/%Y"],
-                     validators=[InputRequired("Vui lòng nhập ngày.")], render_kw={"type": "date"})
+    # Typed dd/mm/yyyy like every date of the portal: a browser's date picker shows mm/dd/yyyy
+    # wherever its language is English, and 01/09 vs 09/01 is exactly the mistake to avoid.
+    return VnDateField(label, validators=[InputRequired("Vui lòng nhập ngày.")], render_kw=DATE_INPUT)
 
 
 class CampaignForm(FlaskForm):

@@ -27,6 +27,9 @@ def _bump(connection, campaign_id: int, unit_id: int, zone: str, changes: dict[s
 
 @event.listens_for(Person, "before_delete")
 def _forget_person(mapper, connection, person) -> None:
+    from portal.coverage.services import people_changed
+
+    people_changed()
     status = connection.execute(select(PersonStatus.__table__).where(PersonStatus.person_id == person.id)).first()
     if status is not None:
         from portal.campaigns.models import ZoneTarget

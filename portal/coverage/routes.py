@@ -1,5 +1,5 @@
 """Coverage dashboards (scoped to the user's units, polled by htmx) and the people behind a number."""
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -7,7 +7,7 @@ from portal import audit
 from portal.campaigns.models import Campaign
 from portal.coverage import arithmetic, bp, services
 from portal.extensions import db
-from portal.permissions import Ability, require, visible_units
+from portal.permissions import Ability, can, require, visible_units
 from portal.timeutil import local_today
 from portal.units.models import Unit, UnitKind
 from portal.web import render
@@ -47,7 +47,8 @@ def dashboard():
     data = services.dashboard(campaign, unit, visible, local_today()) if campaign and unit else None
     trail = [u for u in (unit.ancestors() + [unit] if unit else [])
              if db.session.scalar(select(func.count()).where(Unit.id == u.id, Unit.id.in_(visible)))]
-    return render("coverage/dashboard.html", "coverage/partials/_figures.html", campaign=campaign,
+    people_url = url_for("coverage.people") if can(current_user, Ability.VIEW_COVERAGE_PEOPLE) else None
+    return render("coverage/dashboard.html", "coverage/partials/_figures.html", campaign=campaign, people_url=people_url,
                   campaigns=campaigns, unit=unit, data=data, trail=trail, metrics=services.METRICS,
                   today=local_today(), arithmetic=arithmetic)
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 import time
 
 from flask import current_app
-from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy import and_, delete, event, exists, false, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from portal.campaigns.models import Campaign, Round
 from portal.campaigns.services import targets_of
 from portal.coverage import arithmetic
 from portal.coverage.models import CoverageCounter, PersonStatus
 from portal.extensions import db
-from portal.rosters.models import Person, Roster, RosterKind
+from portal.rosters.models import Person, Roster, RosterKind, Zone
 from portal.sampling.models import Dose, Sample
 from portal.units.models import Unit, UnitKind
 
@@ -103,31 +104,104 @@ def rebuild_campaign(campaign_id: int) -> None:
         days[(pid, unit_id, taken_on)] += 1
     doses = dict(db.session.execute(select(Dose.person_id, func.count()).where(Dose.campaign_id == campaign_id)
                                     .group_by(Dose.person_id)).all())
-    counters: dict[tuple, Counter] = defaultdict(Counter)
-    statuses = []
     zones = {}
+    people = []
     for pid, unit_id, zone, group, prior in db.session.execute(
             select(Person.id, Person.unit_id, Person.zone, Person.priority_group, Person.prior_doses)
             .where(Person.campaign_id == campaign_id)):
         zones[pid] = zone.value
         if pid not in facts and pid not in doses and not prior:
             continue
-        zone, group = zone.value, group or ""
-        state = arithmetic.person_state(facts.get(pid, []), targets.get(zone), prior + doses.get(pid, 0))
-        counters[(unit_id, zone)].update(arithmetic.contribution(state, targets.get(zone), group))
-        statuses.append(dict(person_id=pid, campaign_id=campaign_id, unit_id=unit_id, zone=zone, priority_group=group,
-                             rounds=state.rounds, rounds_on_time=state.rounds_on_time, pending=state.pending,
-                             positive=state.positive, retest=state.retest, doses=state.doses))
+        people.append((pid, unit_id, zone, group, prior + doses.get(pid, 0)))
+    statuses, counters = _states(campaign_id, people, facts, targets)
     for (pid, unit_id, day), count in days.items():
         counters[(unit_id, zones.get(pid, "other"))][f"day:{day.isoformat()}"] += count
-    for start in range(0, len(statuses), 5000):
-        db.session.execute(PersonStatus.__table__.insert(), statuses[start:start + 5000])
+    _insert_statuses(statuses)
     rows = [dict(campaign_id=campaign_id, unit_id=unit_id, zone=zone, key=key, value=value)
             for (unit_id, zone), values in counters.items() for key, value in values.items() if value]
     if rows:
         db.session.execute(CoverageCounter.__table__.insert(), rows)
     db.session.flush()
     db.session.expire_all()
+
+
+def _states(campaign_id: int, people, facts: dict, targets: dict) -> tuple[list[dict], dict[tuple, Counter]]:
+    """One pass over (person id, commune, zone, priority group, doses): their state rows and the
+    counters they add per (commune, zone). Shared by the rebuild and the bulk roster import."""
+    counters: dict[tuple, Counter] = defaultdict(Counter)
+    statuses = []
+    for pid, unit_id, zone, group, dose_count in people:
+        zone, group = getattr(zone, "value", zone), group or ""
+        state = arithmetic.person_state(facts.get(pid, []), targets.get(zone), dose_count)
+        counters[(unit_id, zone)].update(arithmetic.contribution(state, targets.get(zone), group))
+        statuses.append(dict(person_id=pid, campaign_id=campaign_id, unit_id=unit_id, zone=zone, priority_group=group,
+                             rounds=state.rounds, rounds_on_time=state.rounds_on_time, pending=state.pending,
+                             positive=state.positive, retest=state.retest, doses=state.doses))
+    return statuses, counters
+
+
+def _insert_statuses(statuses: list[dict]) -> None:
+    for start in range(0, len(statuses), 5000):
+        db.session.execute(PersonStatus.__table__.insert(), statuses[start:start + 5000])
+
+
+def count_imported_people(roster_id: int, campaign_id: int) -> int:
+    """People just inserted in bulk into a roster (a file import) start counting at once.
+
+    Newly imported people have no samples or doses yet, so their state depends only on their
+    zone and earlier doses (zone and priority-group head counts come from the roster itself).
+    Set-based, so a 100,000-row import stays fast: one GROUP BY over the roster's new people
+    with earlier doses; the arithmetic computes the state of each (zone, earlier doses) and the
+    counters of each group once, multiplied by its head count; one INSERT ... SELECT per
+    (zone, earlier doses) writes their state rows. Returns the number of people now counted."""
+    db.session.flush()
+    person, status = Person.__table__, PersonStatus.__table__
+    new = and_(person.c.roster_id == roster_id, person.c.prior_doses > 0,
+               ~exists().where(status.c.person_id == person.c.id))
+    groups = db.session.execute(
+        select(person.c.unit_id, person.c.zone, person.c.priority_group, person.c.prior_doses, func.count())
+        .where(new).group_by(person.c.unit_id, person.c.zone, person.c.priority_group, person.c.prior_doses)).all()
+    people_changed()
+    if not groups:
+        return 0
+    targets = targets_of(campaign_id)
+    states: dict[tuple, arithmetic.PersonState] = {}
+    counters: dict[tuple, Counter] = defaultdict(Counter)
+    for unit_id, zone, group, prior, count in groups:
+        zone = getattr(zone, "value", zone)
+        state = states.setdefault((zone, prior), arithmetic.person_state([], targets.get(zone), prior))
+        for key, value in arithmetic.contribution(state, targets.get(zone), group or "").items():
+            counters[(unit_id, zone)][key] += value * count
+    columns = ["person_id", "campaign_id", "unit_id", "zone", "priority_group", "rounds", "rounds_on_time", "pending",
+               "positive", "retest", "doses"]
+    for (zone, prior), state in states.items():
+        db.session.execute(status.insert().from_select(columns, select(
+            person.c.id, literal(campaign_id), person.c.unit_id, person.c.zone, func.coalesce(person.c.priority_group, ""),
+            literal(state.rounds), literal(state.rounds_on_time), literal(state.pending), literal(state.positive),
+            literal(state.retest), literal(state.doses)).where(new, person.c.zone == Zone(zone), person.c.prior_doses == prior)))
+    for (unit_id, zone), values in counters.items():
+        bump(campaign_id, unit_id, zone, dict(values))
+    db.session.flush()
+    return sum(count for *_, count in groups)
+
+
+def people_changed() -> None:
+    """A roster gained or lost people: the cached head counts of this process are stale now, and
+    again when the transaction commits (another thread may have re-read the old ones meanwhile).
+    Other worker processes catch up within COVERAGE_HEAD_COUNT_SECONDS."""
+    _HEAD_COUNTS.clear()
+    db.session.info["coverage_people_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_head_counts_after_commit(session) -> None:
+    if session.info.pop("coverage_people_changed", False):
+        _HEAD_COUNTS.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_flag_after_rollback(session) -> None:
+    session.info.pop("coverage_people_changed", None)
 
 
 # ---- reading -------------------------------------------------------------------------------

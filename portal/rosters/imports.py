@@ -186,6 +186,9 @@ def _insert_people(roster: Roster, rows: list[RowOutcome]) -> None:
             records = []
     if records:
         db.session.execute(Person.__table__.insert(), records)
+    from portal.coverage.services import count_imported_people
+
+    count_imported_people(roster.id, roster.campaign_id)  # earlier doses count on the dashboards at once
 
 
 def commit_import(actor, batch: ImportBatch) -> Analysis:

@@ -146,8 +146,7 @@ def add_person(actor, roster: Roster, data: dict, *, on_the_spot: bool = False) 
                     **_stored_values(result.values, result.warnings))
     db.session.add(person)
     db.session.flush()
-    if person.prior_doses:
-        _refresh_coverage(person)
+    _refresh_coverage(person, counted=bool(person.prior_doses))
     audit.record(actor, "person.add", person, unit=roster.unit_id,
                  changes={"roster": roster.id, "on_the_spot": on_the_spot} if on_the_spot else {"roster": roster.id})
     return person
@@ -157,10 +156,14 @@ def add_person(actor, roster: Roster, data: dict, *, on_the_spot: bool = False) 
 COVERAGE_FIELDS = {"zone", "priority_group", "prior_doses"}
 
 
-def _refresh_coverage(person: Person) -> None:
-    from portal.coverage.services import refresh_person
+def _refresh_coverage(person: Person, counted: bool = True) -> None:
+    """The roster's head counts changed; a person who counts (earlier doses, a moved zone or
+    group) has their state and counters re-derived."""
+    from portal.coverage.services import people_changed, refresh_person
 
-    refresh_person(person)
+    people_changed()
+    if counted:
+        refresh_person(person)
 
 
 def update_person(actor, person: Person, data: dict) -> Person:

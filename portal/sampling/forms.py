@@ -1,10 +1,11 @@
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.campaigns.forms import ZONE_CHOICES
+from portal.campaigns.forms import DATE_INPUT, ZONE_CHOICES
+from portal.directives.forms import VnDateField
 
 
 class PointForm(FlaskForm):
@@ -31,8 +32,7 @@ class DoseForm(FlaskForm):
     vaccine = StringField("Vắc xin", validators=[Length(max=60)])
     lot = StringField("Số lô", validators=[Length(max=40)])
     dose_number = IntegerField("Mũi số", validators=[Optional(), NumberRange(1, 10, "Mũi số từ 1 đến 10.")])
-    given_on = DateField("Ngày tiêm", format=["%Y-%m-%d", "%d/%m/%Y"], validators=[Optional()],
-                         render_kw={"type": "date"})
+    given_on = VnDateField("Ngày tiêm", validators=[Optional()], render_kw=DATE_INPUT)
 
 
 class ResultsForm(FlaskForm):

@@ -5,7 +5,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.campaigns.services import targets_of
@@ -114,9 +114,17 @@ def enter_results(actor, lab_units, lines: list[Line]) -> list[Tube]:
     return done
 
 
+def _pending(lab_units):
+    return select(Tube).where(Tube.lab_unit_id.in_(lab_units), Tube.status == TubeStatus.CLOSED)
+
+
 def pending_tubes(lab_units, limit: int = 50) -> list[Tube]:
-    return list(db.session.scalars(select(Tube).where(Tube.lab_unit_id.in_(lab_units), Tube.status == TubeStatus.CLOSED)
-                                   .order_by(Tube.id).limit(limit)))
+    return list(db.session.scalars(_pending(lab_units).order_by(Tube.id).limit(limit)))
+
+
+def count_pending_tubes(lab_units) -> int:
+    """All the tubes waiting, so the bench can say when its list shows only the oldest ones."""
+    return db.session.scalar(select(func.count()).select_from(_pending(lab_units).subquery())) or 0
 
 
 def recent_results(lab_units, limit: int = 20) -> list[Tube]:

@@ -90,11 +90,11 @@ def record_sample(site_id):
                           new_person=new_person)
         if not text:
             return _point(site, 422, error="Nhập số CCCD, quét mã QR hoặc gõ vài chữ của tên.")
-        people = services.find_people(site, RosterKind.TESTING, text)
+        people, more = services.match_people(site, RosterKind.TESTING, text)
         if len(people) == 1:
             return _recorded(site, people[0])
         if people:
-            return _point(site, message=f"Có {len(people)} người khớp “{text}”: chọn một người.", candidates=people)
+            return _point(site, message=services.choose_message(people, more, text), candidates=people)
         digits = text.replace(" ", "").replace(".", "")
         new_person = NewPersonForm(formdata=None, data={"cccd": digits} if digits.isdigit() else {"full_name": text})
         return _point(site, 422, error=f"Không tìm thấy “{text}” trong danh sách. Có thể thêm người mới bên dưới.",
@@ -164,15 +164,15 @@ def vaccination(site_id):
     if not form.is_submitted():
         return _vaccination(site)
     if form.person_id.data:
-        people = [p for p in [services.person_at_site(site, RosterKind.VACCINATION, form.person_id.data)] if p]
+        people, more = [p for p in [services.person_at_site(site, RosterKind.VACCINATION, form.person_id.data)] if p], False
     else:
-        people = services.find_people(site, RosterKind.VACCINATION, form.q.data or "")
+        people, more = services.match_people(site, RosterKind.VACCINATION, form.q.data or "")
     sticky = DoseForm(formdata=None, data={"vaccine": form.vaccine.data, "lot": form.lot.data,
                                            "given_on": form.given_on.data or local_today()})
     if not people:
         return _vaccination(site, 422, form=form, error="Không tìm thấy người này trong danh sách tiêm chủng của xã/phường.")
     if len(people) > 1:
-        return _vaccination(site, form=form, candidates=people, message=f"Có {len(people)} người khớp: chọn một người.")
+        return _vaccination(site, form=form, candidates=people, message=services.choose_message(people, more, form.q.data))
     person = people[0]
     number = form.dose_number.data or services.next_dose_number(person)
     try:
@@ -189,7 +189,8 @@ def vaccination(site_id):
 def _lab(status=200, *, form=None, message=None, error=None):
     labs = visible_units(current_user, Ability.ENTER_RESULTS)
     return render("sampling/lab.html", "sampling/partials/_lab.html", status, form=form or ResultsForm(formdata=None),
-                  message=message, error=error, pending=lab.pending_tubes(labs), results=lab.recent_results(labs))
+                  message=message, error=error, pending=lab.pending_tubes(labs),
+                  pending_count=lab.count_pending_tubes(labs), results=lab.recent_results(labs))
 
 
 @bp.route("/lab")

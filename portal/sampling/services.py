@@ -49,6 +49,22 @@ def find_people(site: Site, kind: RosterKind, query: str, limit: int = 8) -> lis
     return list(db.session.scalars(stmt.order_by(Person.sort_key).limit(limit)))
 
 
+CANDIDATES = 8  # namesakes listed to choose from at a point; more means: type more letters
+
+
+def match_people(site: Site, kind: RosterKind, query: str) -> tuple[list[Person], bool]:
+    """The people to choose from for what was typed, and whether there were more than listed."""
+    people = find_people(site, kind, query, limit=CANDIDATES + 1)
+    return people[:CANDIDATES], len(people) > CANDIDATES
+
+
+def choose_message(people: list[Person], more: bool, query: str) -> str:
+    if more:
+        return (f"Có hơn {len(people)} người khớp “{clean(query)}”: chọn một người trong {len(people)} người "
+                "đầu tiên dưới đây, hoặc gõ thêm chữ (họ và tên đầy đủ) hay quét CCCD để thu hẹp.")
+    return f"Có {len(people)} người khớp “{clean(query)}”: chọn một người."
+
+
 def person_at_site(site: Site, kind: RosterKind, person_id) -> Person | None:
     try:
         person_id = int(person_id)

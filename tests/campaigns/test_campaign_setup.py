@@ -82,3 +82,16 @@ def test_police_department_head_cannot_manage_a_health_campaign(app):
                        data={"starts_on": "2021-09-20", "ends_on": "2021-09-21"}).status_code == 404
     assert client.post("/campaigns/new", data={"name": "Z", "kind": "testing", "unit_code": "01",
                                                "starts_on": "2021-10-01", "ends_on": "2021-10-02"}).status_code == 422
+
+
+def test_dates_are_typed_dd_mm_yyyy_whatever_the_browser_language(app):
+    """A date picker shows mm/dd/yyyy in an English browser: the set-up forms take dd/mm/yyyy text."""
+    campaign = services.by_name("Chiến dịch tháng 9/2021")
+    client = as_user(app, "soyte")
+    page = client.get(f"/campaigns/{campaign.id}").text
+    assert 'type="date"' not in page and 'placeholder="dd/mm/yyyy"' in page
+    assert client.post(f"/campaigns/{campaign.id}/rounds", data={"starts_on": "01/10/2021", "ends_on": "03/10/2021"}
+                       ).status_code == 302
+    assert services.round_for(campaign.id, date(2021, 10, 2)).number == 4
+    response = client.post(f"/campaigns/{campaign.id}/rounds", data={"starts_on": "10/32/2021", "ends_on": "2021-11-02"})
+    assert response.status_code == 422 and "Ngày phải có dạng dd/mm/yyyy".encode() in response.data

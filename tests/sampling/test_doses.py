@@ -44,3 +44,18 @@ def test_vaccination_page_of_another_commune_is_not_found(login_as, app):
     assert login_as("xa2").get(f"/sampling/sites/{site.id}/vaccination").status_code == 404
     own = as_user(app, "xa1")
     assert own.get(f"/sampling/sites/{site.id}/vaccination").status_code == 200
+
+
+def test_dose_date_is_typed_dd_mm_yyyy_and_a_bad_one_is_refused(login_as):
+    client = login_as("xa1")
+    site, person = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    page = client.get(f"/sampling/sites/{site.id}/vaccination").text
+    assert 'name="given_on"' in page and 'placeholder="dd/mm/yyyy"' in page and 'type="date"' not in page
+    bad = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                      data={"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1", "given_on": "31/02/2021"})
+    assert bad.status_code == 422 and "Ngày phải có dạng dd/mm/yyyy".encode() in bad.data
+    good = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                       data={"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1", "given_on": "05/09/2021"})
+    assert good.status_code == 200, good.data
+    dose = db.session.scalars(select(Dose).where(Dose.person_id == person.id).order_by(Dose.id.desc())).first()
+    assert dose.given_on.isoformat() == "2021-09-05"

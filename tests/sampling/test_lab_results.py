@@ -127,3 +127,13 @@ def test_lab_bench_lists_pending_tubes(login_as, app):
     assert response.status_code == 200 and "Ống chờ kết quả".encode() in response.data
     clerk = as_user(app, "xa1")
     assert clerk.get("/sampling/lab").status_code == 403
+
+
+def test_lab_bench_says_how_many_tubes_wait(login_as):
+    from portal.units.models import Unit
+
+    waiting = lab.count_pending_tubes(select(Unit.id))
+    assert waiting == len(lab.pending_tubes(select(Unit.id), limit=1000)) > 0
+    text = login_as("xetnghiem").get("/sampling/lab").text
+    assert f"Ống chờ kết quả ({waiting})" in text
+    assert "ống nhận sớm nhất được liệt kê" not in text  # all of them are listed (fewer than 50 in the demo)

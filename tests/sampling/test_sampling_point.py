@@ -235,3 +235,19 @@ def test_a_stranger_with_bad_data_gets_the_roster_messages_and_nothing_is_writte
     assert response.status_code == 422
     assert "CCCD".encode() in response.data
     assert _count(Sample) == before
+
+
+def test_more_namesakes_than_listed_says_so_and_asks_for_more_letters(login_as, today_round):
+    from portal.rosters.models import Person, RosterKind
+
+    client = login_as("xa1")
+    site = site_of("00001")
+    roster_id = services.roster_id_of(site, RosterKind.TESTING)
+    nguyen = _count(Person, Person.roster_id == roster_id, Person.name_folded.contains("nguyen"))
+    assert nguyen > services.CANDIDATES  # the demo commune has many Nguyễn
+    text = _post(client, site, q="nguyen").text
+    assert text.count('class="candidate"') == services.CANDIDATES
+    assert f"Có hơn {services.CANDIDATES} người khớp “nguyen”" in text and "gõ thêm chữ" in text
+    person = people_of("00001")[0]
+    few = _post(client, site, q=person.name_folded).text
+    assert "Có hơn" not in few and ("Đã lấy mẫu" in few or "chọn một người" in few)
