@@ -31,6 +31,11 @@ def pool_size() -> int:
 
 # ---- finding people at the point -------------------------------------------------------------
 
+def roster_id_of(site: Site, kind: RosterKind) -> int | None:
+    return db.session.scalar(select(Roster.id).where(Roster.unit_id == site.unit_id,
+                                                     Roster.campaign_id == site.campaign_id, Roster.kind == kind))
+
+
 def find_people(site: Site, kind: RosterKind, query: str, limit: int = 8) -> list[Person]:
     """People on the site's commune roster of `kind`: exact CCCD / phone, else the folded name
     containing every typed word (within one roster: the (roster_id, name_folded) index). The
