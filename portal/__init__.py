@@ -4,10 +4,11 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import ROOT, Config
+from portal.database import PortalFlask
 
 
 def create_app(config: type[Config] | Config = Config) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+    app = PortalFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_object(config)
     Path(app.instance_path).mkdir(exist_ok=True)

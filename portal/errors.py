@@ -3,6 +3,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from portal.database import is_sqlite_lock, retry_if_locked
 from portal.extensions import db
 
 MESSAGES = {
@@ -45,7 +46,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_busy(exc):
         db.session.rollback()
-        if "locked" not in str(exc.orig).lower():
+        retry_if_locked(exc)  # the first lock runs the request once more (portal/database.py)
+        if not (is_sqlite_lock(exc) or "locked" in str(exc.orig).lower()):
             app.logger.error("database error: %s", type(exc.orig).__name__)
             return _page(500)
         app.logger.warning("database busy: the write waited too long")

@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from limits import parse
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from portal import audit
 from portal.auth.models import User, new_session_token
@@ -132,9 +132,16 @@ def check_second_factor(user: User, code: str, secret: str | None = None) -> str
         limiter.limiter.hit(parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "totp-account", str(user.id))
         current_app.logger.warning("second factor failed: user=%s", user.id)
         return BAD_CODE
+    # Claim the step in the database, not only in memory: of two sign-ins racing with the same
+    # code (PostgreSQL reads committed data, both may have read the old step), one updates the row.
+    claimed = db.session.execute(
+        update(User).where(User.id == user.id,
+                           or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session="evaluate")).rowcount
+    if claimed != 1:
+        current_app.logger.warning("second factor failed: user=%s (code already used)", user.id)
+        return BAD_CODE
     limiter.limiter.clear(parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "totp-account", str(user.id))
-    user.totp_last_step = step
-    db.session.flush()
     return None
 
 

@@ -4,7 +4,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.campaigns.models import CampaignKind, SiteKind
-from portal.directives.forms import VnDateField
+from portal.forms import VnDateField
 from portal.units.services import by_code
 
 ZONE_CHOICES = [SelectChoice("lockdown", "Phong tỏa"), SelectChoice("high_risk", "Nguy cơ cao"), SelectChoice("other", "Khác")]

@@ -1,8 +1,6 @@
 """Forms for directives and each task step. Dates are typed the Vietnamese way: dd/mm/yyyy."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
@@ -12,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.directives.models import DOC_TYPE_LABELS
 from portal.directives.status import Rhythm
+from portal.forms import VnDateField
 from portal.text import strip_controls
 
 
@@ -24,28 +23,6 @@ class PortalForm(FlaskForm):
                 filters = [strip_controls, *unbound_field.kwargs.get("filters", ())]
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
-
-
-class VnDateField(StringField):
-    """A date typed dd/mm/yyyy (also accepts the ISO form a date picker sends)."""
-
-    def process_formdata(self, valuelist):
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not self.raw:
-            return
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                self.data = datetime.strptime(self.raw, fmt).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError("Ngày phải có dạng dd/mm/yyyy, ví dụ 05/09/2021.")
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
 
 
 class VnIntegerField(IntegerField):

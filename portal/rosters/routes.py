@@ -15,6 +15,7 @@ from portal.rosters import bp, cli, services  # noqa: F401  (cli: the `roster` c
 from portal.rosters.forms import ConfirmForm, ImportForm, OpenRosterForm, PersonForm, ReasonForm
 from portal.rosters.imports import batch_rows, row_messages, row_raw, rows_workbook, template_workbook
 from portal.rosters.models import ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Zone
+from portal.rosters.person_record import HISTORY_LABELS
 from portal.rosters.services import STATUS_LABELS, RosterError
 from portal.rosters.validation import (
     FIELD_LABELS, FieldError, cccd_mismatch_warnings, normalise_cccd, parse_birth, parse_sex,
@@ -182,7 +183,7 @@ def add_person(roster_id):
     if wants_fragment():
         fresh = PersonForm(formdata=None)
         return render_template("rosters/partials/_add_result.html", roster=roster, form=fresh, person=person,
-                               editable=True, full_ids=True, confirm_form=ConfirmForm(formdata=None),
+                               editable=True, confirm_form=ConfirmForm(formdata=None),
                                notice=f"Đã thêm {person.full_name}.")
     flash(f"Đã thêm {person.full_name}." + (" Lưu ý: " + person.warnings if person.warnings else ""), "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
@@ -225,14 +226,18 @@ def _cccd_hint(form) -> str | None:
 @bp.route("/<int:roster_id>/people/<int:person_id>")
 @require(Ability.ROSTER_VIEW)
 def show_person(roster_id, person_id):
+    """The person's page; for htmx ("cancel" of an inline edit) the roster row as it was."""
     roster = _roster(roster_id)
     person = _person(roster, person_id)
-    if wants_fragment():  # "cancel" of an inline edit: the row as it was
-        editable = roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit)
+    editable = roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit)
+    if wants_fragment():
         response = render_template("rosters/partials/_person_row.html", roster=roster, person=person,
-                                   editable=editable, full_ids=can(current_user, Ability.ROSTER_EXPORT, roster.unit))
+                                   editable=editable)
         return response, 200, {"Vary": "HX-Request"}
-    return redirect(url_for("rosters.show_roster", roster_id=roster.id, q=person.full_name))
+    record = services.view_person(current_user, person)
+    response = render_template("rosters/person.html", roster=roster, record=record, editable=editable,
+                               history_labels=HISTORY_LABELS, field_labels=FIELD_LABELS)
+    return response, 200, {"Vary": "HX-Request"}
 
 
 @bp.route("/<int:roster_id>/people/<int:person_id>/edit", methods=["GET", "POST"])
@@ -254,7 +259,7 @@ def edit_person(roster_id, person_id):
         return _edit_response(roster, person, form, 400 if roster.status in services.EDITABLE else 409)
     if wants_fragment():
         return render_template("rosters/partials/_person_row.html", roster=roster, person=person, editable=True,
-                               full_ids=True, confirm_form=ConfirmForm(formdata=None), saved=True)
+                               confirm_form=ConfirmForm(formdata=None), saved=True)
     flash(f"Đã lưu {person.full_name}.", "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 

@@ -371,6 +371,7 @@ from portal.rosters.imports import (  # noqa: E402,F401
     ImportFileError, cancel_import, commit_import, dismiss_doubtful_row, doubtful_rows, import_file, preview_import,
 )
 from portal.rosters.exports import export_roster  # noqa: E402,F401
+from portal.rosters.person_record import view_person  # noqa: E402,F401
 
 
 # --- lists of rosters ------------------------------------------------------------------------

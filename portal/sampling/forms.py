@@ -5,7 +5,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.campaigns.forms import DATE_INPUT, ZONE_CHOICES
-from portal.directives.forms import VnDateField
+from portal.forms import VnDateField
 
 
 class PointForm(FlaskForm):

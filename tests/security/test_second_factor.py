@@ -53,6 +53,25 @@ def test_a_code_is_accepted_only_once(app):
     assert response.status_code == 400, response.location
 
 
+def test_a_code_used_by_a_concurrent_sign_in_is_refused(app):
+    """Two sign-ins race with one code: the second read the account before the first committed
+    (PostgreSQL's read committed), yet the step is claimed in the database, once."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from portal.auth import services
+
+    admin = _user("admin")
+    step = int(time.time() // 30)
+    code = pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).generate_otp(step)
+    with app.test_request_context("/login/code", method="POST"):
+        assert services.check_second_factor(admin, code) is None  # the first sign-in
+        db.session.commit()
+        set_committed_value(admin, "totp_last_step", None)  # what the racing sign-in had read
+        assert services.check_second_factor(admin, code) == services.BAD_CODE
+        db.session.rollback()
+    assert _user("admin").totp_last_step == step
+
+
 def test_code_attempts_are_throttled(app, client):
     _password(client, "admin")
     for _ in range(5):
