@@ -81,7 +81,6 @@ def _people_context(roster: Roster) -> dict:
     return {
         "roster": roster, "args": args, "people": _page(roster, args),
         "editable": roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit),
-        "full_ids": can(current_user, Ability.ROSTER_EXPORT, roster.unit),
     }
 
 
