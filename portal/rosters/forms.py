@@ -1,11 +1,11 @@
 """Roster forms. Field rules are the validation module's single-field helpers, so the form,
 the inline check and the import speak with one voice."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
+from portal.forms import PortalForm
 from portal.rosters.models import Sex, Zone
 from portal.rosters.qr import parse_cccd_qr
 from portal.rosters.validation import (
@@ -44,7 +44,7 @@ def _sex(form, field):
         raise ValidationError("Vui lòng chọn giới tính (Nam hoặc Nữ).")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PortalForm):
     full_name = StringField("Họ và tên", validators=[_rule(normalise_name)],
                             render_kw={"autocomplete": "off", "maxlength": 400})
     birth = StringField("Ngày sinh hoặc năm sinh", validators=[_birth],
@@ -87,17 +87,17 @@ class PersonForm(FlaskForm):
                 target.errors = list(target.errors) + [message]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A bare POST with CSRF: submit, approve, remove, dismiss, cancel, commit."""
     confirmed = HiddenField(default="1")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     reason = TextAreaField("Lý do", render_kw={"rows": 3, "maxlength": 1000})
     submit = SubmitField("Gửi")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField("Tệp danh sách (.xlsx hoặc .csv)", validators=[
         FileRequired("Vui lòng chọn tệp."),
         FileAllowed(["xlsx", "csv"], "Chỉ nhận tệp .xlsx hoặc .csv."),
@@ -105,7 +105,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Tải lên và kiểm tra")
 
 
-class OpenRosterForm(FlaskForm):
+class OpenRosterForm(PortalForm):
     commune_id = HiddenField()
     campaign_id = HiddenField()
     kind = HiddenField()

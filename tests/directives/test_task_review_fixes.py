@@ -1,0 +1,74 @@
+"""Fixes from a fresh-eyes review of the task pages: no English message reaches a user, a lead
+unit without staff is told so, progress shown agrees with what was reported."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+import portal
+from portal.directives.models import Task, TaskState
+from portal.extensions import db
+from portal.forms import PortalForm
+from portal.units.services import by_code
+from tests.directives.test_task_requests import log_in
+
+ENGLISH = ("Not a valid choice", "This field is required", "Invalid input", "Not a valid integer",
+           "Not a valid date")
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"WTF_CSRF_ENABLED": False, "UPLOAD_DIR": str(tmp_path / "uploads")}
+
+
+def _catp_new_task() -> Task:
+    return db.session.scalars(select(Task).where(Task.lead_unit_id == by_code("CATP").id,
+                                                 Task.state == TaskState.NEW)).first()
+
+
+def test_every_form_of_the_portal_speaks_vietnamese():
+    for info in pkgutil.walk_packages(portal.__path__, "portal."):
+        if info.name.endswith(".forms"):
+            module = importlib.import_module(info.name)
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, FlaskForm) and cls.__module__ == info.name:
+                    assert issubclass(cls, PortalForm), f"{info.name}.{name} must derive from PortalForm"
+
+
+def test_lead_unit_without_staff_is_told_and_a_bad_choice_is_refused_in_vietnamese(app, client):
+    task = _catp_new_task()
+    log_in(client, "congan")
+    assert client.post(f"/tasks/{task.id}/accept", data={"version": task.version}).status_code == 302
+    db.session.refresh(task)
+
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "chưa có tài khoản chuyên viên nào" in page
+    assert "Giao cho chuyên viên" not in page
+
+    response = client.post(f"/tasks/{task.id}/assign", data={"version": task.version, "assignee": "999"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "chưa có tài khoản chuyên viên nào" in body
+    assert not any(text in body for text in ENGLISH)
+    assert db.session.get(Task, task.id).assignee_id is None
+
+
+def _syt_accepted_task() -> Task:
+    return db.session.scalars(select(Task).where(Task.lead_unit_id == by_code("SYT").id,
+                                                 Task.state == TaskState.ACCEPTED)).first()
+
+
+@pytest.mark.parametrize("assignee", ["999", "abc", ""])
+def test_a_bad_assignee_is_refused_in_vietnamese(app, client, assignee):
+    task = _syt_accepted_task()
+    log_in(client, "soyte")
+    response = client.post(f"/tasks/{task.id}/assign", data={"version": task.version, "assignee": assignee})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Lựa chọn không hợp lệ." in body
+    assert not any(text in body for text in ENGLISH)
