@@ -2,9 +2,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.forms import PortalForm
+from portal.audit import OBJECT_LABELS
 from portal.auth.models import ROLE_LABELS, Role
 from portal.auth.services import password_problem
+from portal.forms import PortalForm
 from portal.units.models import UNIT_KIND_LABELS
 from portal.units.services import by_code
 
@@ -94,7 +95,8 @@ class AuditFilterForm(PortalForm):
 
     user = StringField("Người dùng", validators=[Length(max=50, message="Tối đa 50 ký tự.")])
     unit = StringField("Mã đơn vị", validators=[Length(max=20, message="Tối đa 20 ký tự.")])
-    object = StringField("Loại đối tượng", validators=[Length(max=40, message="Tối đa 40 ký tự.")])
+    object = SelectField("Loại đối tượng", default="", choices=[SelectChoice("", "Tất cả")] + [
+        SelectChoice(code, label) for code, label in sorted(OBJECT_LABELS.items(), key=lambda item: item[1])])
     object_id = StringField("Mã đối tượng", validators=[Length(max=40, message="Tối đa 40 ký tự.")])
     action = StringField("Thao tác", validators=[Length(max=60, message="Tối đa 60 ký tự.")])
     date_from = StringField("Từ ngày", validators=[_vn_date])
