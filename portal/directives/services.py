@@ -273,6 +273,10 @@ def task_due_soon(task: Task, today: date | None = None) -> bool:
 
 
 def record_event(actor, task, kind, *, unit=None, text="", percent=None, reported_on=None, at=None) -> TaskEvent:
+    """One entry in a task's history. The progress shown on the task is what its latest report says
+    (a progress report's percent; a completion report counts 100): this is the only place it is set."""
+    if percent is not None:
+        task.progress = percent
     event = TaskEvent(task=task, kind=kind, actor_id=getattr(actor, "id", None), unit=unit, text=text,
                       percent=percent, reported_on=reported_on or status_today())
     if at is not None:

@@ -72,3 +72,28 @@ def test_a_bad_assignee_is_refused_in_vietnamese(app, client, assignee):
     assert response.status_code == 400
     assert "Lựa chọn không hợp lệ." in body
     assert not any(text in body for text in ENGLISH)
+
+
+def _demo_task_waiting_for_the_office() -> Task:
+    return db.session.scalars(select(Task).where(Task.state == TaskState.APPROVED).order_by(Task.id)).first()
+
+
+def test_progress_shown_is_what_the_completion_report_says(app, client):
+    task = _demo_task_waiting_for_the_office()
+    log_in(client, "vanphong")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'aria-label="Tiến độ 100%"' in page
+    assert 'aria-label="Tiến độ 0%"' not in page
+    listing = client.get("/tasks", query_string={"q": task.content[:30]}).get_data(as_text=True)
+    assert 'aria-label="Tiến độ 100%"' in listing
+
+
+def test_a_completion_report_through_the_web_sets_progress_to_100(app, client):
+    task = _catp_new_task()
+    log_in(client, "congan")
+    client.post(f"/tasks/{task.id}/accept", data={"version": task.version})
+    db.session.refresh(task)
+    response = client.post(f"/tasks/{task.id}/complete", data={"version": task.version, "summary": "Đã xong."})
+    assert response.status_code == 302
+    db.session.refresh(task)
+    assert task.progress == 100
