@@ -97,3 +97,26 @@ def test_a_completion_report_through_the_web_sets_progress_to_100(app, client):
     assert response.status_code == 302
     db.session.refresh(task)
     assert task.progress == 100
+
+
+def test_overdue_periodic_report_is_named_with_the_last_report_day():
+    from datetime import date
+
+    from portal.directives.status import Rhythm, TaskFacts, overdue_note
+
+    facts = TaskFacts(deadline=date(2026, 12, 24), rhythm=Rhythm.WEEKLY, starts_on=date(2026, 11, 2),
+                      report_days=frozenset({date(2026, 11, 5), date(2026, 11, 12)}))
+    assert overdue_note(facts, date(2026, 11, 23)) == "Quá hạn báo cáo định kỳ (báo cáo gần nhất 12/11/2026)"
+    assert overdue_note(TaskFacts(deadline=date(2026, 12, 24), rhythm=Rhythm.WEEKLY, starts_on=date(2026, 11, 2)),
+                        date(2026, 11, 23)) == "Quá hạn báo cáo định kỳ (chưa có báo cáo nào)"
+    assert overdue_note(facts, date(2026, 11, 15)) == ""  # the week of 09-15/11 has its report
+    assert overdue_note(TaskFacts(deadline=date(2026, 11, 1)), date(2026, 11, 23)) == ""  # plainly late
+
+
+def test_notifications_and_task_lists_say_a_periodic_report_is_overdue(app, client):
+    log_in(client, "xa1")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Quá hạn báo cáo định kỳ (báo cáo gần nhất" in page
+    log_in(client, "vanphong")
+    listing = client.get("/tasks", query_string={"view": "overdue"}).get_data(as_text=True)
+    assert "Quá hạn báo cáo định kỳ (báo cáo gần nhất" in listing
