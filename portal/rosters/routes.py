@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
@@ -57,15 +58,26 @@ def _refuse(exc: RosterError, roster: Roster, status: int = 409):
     return render_template("rosters/roster.html", **_roster_context(roster)), status
 
 
-def _list_args():
-    zone = request.args.get("zone", "")
-    status = request.args.get("status", "")
+def _list_args(source=None):
+    source = request.args if source is None else source
+    zone = source.get("zone", "")
+    status = source.get("status", "")
     return {
-        "query": request.args.get("q", "")[:400],
+        "query": source.get("q", "")[:400],
         "zone": zone if zone in {z.value for z in Zone} else "",
         "status": status if status in STATUS_LABELS else "",
-        "page": request.args.get("page", "1"),
+        "page": source.get("page", "1"),
     }
+
+
+def _counts_context(roster: Roster) -> dict:
+    """The roster's counts after an inline change, for the list the page shows (its URL's filters)."""
+    args = _list_args(dict(parse_qsl(urlsplit(htmx.current_url or "").query)))
+    return {"counts": services.roster_counts(roster), "people": _page(roster, args), "args": args}
+
+
+def _with_counts(html: str, roster: Roster) -> str:
+    return html + render_template("rosters/partials/_counts_oob.html", **_counts_context(roster))
 
 
 def _page(roster: Roster, args: dict):
@@ -172,7 +184,7 @@ def add_person(roster_id):
         fresh = PersonForm(formdata=None)
         return render_template("rosters/partials/_add_result.html", roster=roster, form=fresh, person=person,
                                editable=True, confirm_form=ConfirmForm(formdata=None),
-                               notice=f"Đã thêm {person.full_name}.")
+                               notice=f"Đã thêm {person.full_name}.", **_counts_context(roster))
     flash(f"Đã thêm {person.full_name}." + (" Lưu ý: " + person.warnings if person.warnings else ""), "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 
@@ -246,8 +258,9 @@ def edit_person(roster_id, person_id):
         form.add_errors(exc.errors)
         return _edit_response(roster, person, form, 400 if roster.status in services.EDITABLE else 409)
     if wants_fragment():
-        return render_template("rosters/partials/_person_row.html", roster=roster, person=person, editable=True,
-                               confirm_form=ConfirmForm(formdata=None), saved=True)
+        return _with_counts(render_template("rosters/partials/_person_row.html", roster=roster, person=person,
+                                            editable=True, confirm_form=ConfirmForm(formdata=None), saved=True),
+                            roster)
     flash(f"Đã lưu {person.full_name}.", "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 
@@ -278,7 +291,7 @@ def remove_person(roster_id, person_id):
             return htmx_response(render_template("layout/_flash.html"), 409, retarget="#flash", reswap="outerHTML")
         return _refuse(exc, roster)
     if wants_fragment():
-        return ""
+        return _with_counts("", roster)
     flash(f"Đã xóa {name} khỏi danh sách.", "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 

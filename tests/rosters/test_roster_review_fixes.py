@@ -1,0 +1,68 @@
+"""Fixes from a fresh-eyes review of the roster pages: counts follow inline changes, the CCCD
+mismatch shows while typing, the reviewer is addressed as such, doubtful-row errors sit on their fields."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.rosters import services
+from portal.rosters.models import Person
+from tests.rosters.roster_helpers import count_people, person_data, roster_of
+
+HX = {"HX-Request": "true"}
+
+
+def _oob_total(html: str) -> int:
+    match = re.search(r'<dl class="facts roster-counts" id="roster-counts" hx-swap-oob="true">\s*'
+                      r'<dt>Tổng số</dt><dd><strong>([\d.]+)</strong>', html)
+    assert match, html[-1500:]
+    return int(match.group(1).replace(".", ""))
+
+
+def _oob_people_count(html: str) -> str:
+    match = re.search(r'<p class="count" role="status" id="people-count" hx-swap-oob="true">([^<]*)</p>', html)
+    assert match
+    return match.group(1)
+
+
+def test_inline_add_updates_the_counts_out_of_band(login_as):
+    client = login_as("xa1")
+    roster = roster_of()
+    before = count_people(roster)
+    response = client.post(f"/rosters/{roster.id}/people", data=person_data(), headers=HX)
+    assert response.status_code == 200
+    assert _oob_total(response.text) == before + 1
+    assert _oob_people_count(response.text).startswith(f"{before + 1:,}".replace(",", ".") + " người")
+
+
+def test_inline_add_counts_follow_the_filter_of_the_page(login_as):
+    client = login_as("xa1")
+    roster = roster_of()
+    headers = {**HX, "HX-Current-URL": f"http://localhost/rosters/{roster.id}?q=%C4%91%E1%BB%A9c"}
+    response = client.post(f"/rosters/{roster.id}/people", data=person_data(), headers=headers)
+    assert "khớp “đức”" in _oob_people_count(response.text)
+
+
+def test_inline_remove_and_zone_edit_update_the_counts(login_as):
+    from portal.sampling.models import Dose, Sample
+
+    client = login_as("xa1")
+    roster = roster_of()
+    before = count_people(roster)
+    recorded = select(Sample.person_id).union(select(Dose.person_id))
+    person = db.session.scalars(select(Person).where(Person.roster_id == roster.id, Person.id.not_in(recorded))).first()
+    gone = client.post(f"/rosters/{roster.id}/people/{person.id}/remove", headers=HX)
+    assert gone.status_code == 200 and _oob_total(gone.text) == before - 1
+
+    other = db.session.scalars(select(Person).where(Person.roster_id == roster.id)).first()
+    data = {f"e{other.id}-{k}": v for k, v in services.person_form_data(other).items()}
+    new_zone = "high_risk" if other.zone.value != "high_risk" else "lockdown"
+    data[f"e{other.id}-zone"] = new_zone
+    saved = client.post(f"/rosters/{roster.id}/people/{other.id}/edit", data=data, headers=HX)
+    assert saved.status_code == 200 and f'id="person-{other.id}"' in saved.text
+    counts = services.roster_counts(roster)
+    oob = saved.text.split('id="roster-counts"')[1]
+    for zone, n in counts["by_zone"].items():
+        assert f"<dt>{zone.label}</dt><dd>{n}</dd>" in oob
