@@ -9,8 +9,8 @@ from portal.forms import PortalForm
 from portal.rosters.models import Sex, Zone
 from portal.rosters.qr import parse_cccd_qr
 from portal.rosters.validation import (
-    FieldError, normalise_address, normalise_cccd, normalise_name, normalise_phone, parse_birth, parse_priority_group,
-    parse_prior_doses, parse_zone,
+    FieldError, cccd_mismatch_warnings, normalise_address, normalise_cccd, normalise_name, normalise_phone, parse_birth,
+    parse_priority_group, parse_prior_doses, parse_sex, parse_zone,
 )
 from portal.timeutil import local_today
 
@@ -65,6 +65,24 @@ class PersonForm(PortalForm):
     submit = SubmitField("Lưu")
 
     VALIDATABLE = ("full_name", "birth", "sex", "cccd", "phone", "address")
+    HELP = {"birth": "dd/mm/yyyy hoặc năm sinh", "cccd": "Có thể quét mã QR trên thẻ CCCD",
+            "phone": "10 số, bắt đầu bằng 0"}
+    # A change of these fields may make the CCCD disagree (or agree again): the CCCD is checked anew.
+    CHECKS_CCCD = ("birth", "sex")
+
+    def help_for(self, name: str) -> str | None:
+        """The help under a field; hidden while the field shows an error."""
+        return None if self[name].errors else self.HELP.get(name)
+
+    def cccd_warning(self) -> str | None:
+        """The CCCD disagrees with the sex or birth year typed (a warning, saving is allowed)."""
+        try:
+            cccd = normalise_cccd(self.cccd.data)
+            sex = parse_sex(self.sex.data) if self.sex.data else None
+            year = parse_birth(self.birth.data, today=local_today())[1] if self.birth.data else None
+        except FieldError:
+            return None
+        return " ".join(message for _, message in cccd_mismatch_warnings(cccd, sex, year)) or None
 
     def data_dict(self) -> dict:
         return {name: getattr(self, name).data for name in

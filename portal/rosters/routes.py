@@ -18,10 +18,7 @@ from portal.rosters.imports import batch_rows, row_messages, row_raw, rows_workb
 from portal.rosters.models import ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Zone
 from portal.rosters.person_record import HISTORY_LABELS
 from portal.rosters.services import STATUS_LABELS, RosterError
-from portal.rosters.validation import (
-    FIELD_LABELS, FieldError, cccd_mismatch_warnings, normalise_cccd, parse_birth, parse_sex,
-)
-from portal.timeutil import local_today
+from portal.rosters.validation import FIELD_LABELS, FieldError, parse_sex
 from portal.units.models import Unit
 from portal.web import render, wants_fragment
 
@@ -205,22 +202,12 @@ def validate_field(roster_id, field):
         abort(404)
     form = PersonForm(prefix=prefix)
     form.validate()
-    help_text = None
-    target = form[field]
-    if field == "cccd" and not target.errors and (form.cccd.data or "").strip():
-        help_text = _cccd_hint(form)
-    return render_template("rosters/partials/_field.html", field=target, help=help_text, roster=roster, prefix=prefix)
-
-
-def _cccd_hint(form) -> str | None:
-    try:
-        cccd = normalise_cccd(form.cccd.data)
-        sex = parse_sex(form.sex.data) if form.sex.data else None
-        year = parse_birth(form.birth.data, today=local_today())[1] if form.birth.data else None
-    except FieldError:
-        return None
-    warnings = cccd_mismatch_warnings(cccd, sex, year)
-    return " ".join(m for _, m in warnings) or None
+    html = render_template("rosters/partials/_field.html", field=form[field], help=form.help_for(field),
+                           warning=form.cccd_warning() if field == "cccd" else None, roster=roster, prefix=prefix)
+    if field in PersonForm.CHECKS_CCCD and (form.cccd.data or "").strip() and not form.cccd.errors:
+        html += render_template("rosters/partials/_field.html", field=form.cccd, help=form.help_for("cccd"),
+                                warning=form.cccd_warning(), roster=roster, prefix=prefix, oob=True)
+    return html
 
 
 @bp.route("/<int:roster_id>/people/<int:person_id>")

@@ -66,3 +66,39 @@ def test_inline_remove_and_zone_edit_update_the_counts(login_as):
     oob = saved.text.split('id="roster-counts"')[1]
     for zone, n in counts["by_zone"].items():
         assert f"<dt>{zone.label}</dt><dd>{n}</dd>" in oob
+
+
+MISMATCH = {"cccd": "001085123456", "sex": "female", "birth": "1990", "full_name": "Trần Thị Hoa"}
+
+
+def test_live_cccd_check_warns_of_a_sex_and_year_mismatch(login_as):
+    client = login_as("xa1")
+    roster = roster_of()
+    response = client.post(f"/rosters/{roster.id}/validate/cccd", data=MISMATCH, headers=HX)
+    assert response.status_code == 200
+    assert 'class="field-warning"' in response.text
+    assert "Số CCCD ghi giới tính Nam, khác với giới tính đã nhập (Nữ)." in response.text
+    assert "Số CCCD ghi năm sinh 1985" in response.text
+    assert "Có thể quét mã QR trên thẻ CCCD" in response.text  # the help stays
+
+
+def test_typing_the_birth_or_sex_after_the_cccd_rechecks_the_cccd_out_of_band(login_as):
+    client = login_as("xa1")
+    roster = roster_of()
+    for field in ("birth", "sex"):
+        response = client.post(f"/rosters/{roster.id}/validate/{field}", data=MISMATCH, headers=HX)
+        assert f'id="field-{field}"' in response.text
+        assert '<div class="field" id="field-cccd" hx-swap-oob="true">' in response.text
+        assert "Số CCCD ghi năm sinh 1985, khác với năm sinh đã nhập (1990)." in response.text
+    matching = client.post(f"/rosters/{roster.id}/validate/birth", data={**MISMATCH, "sex": "male", "birth": "1985"},
+                           headers=HX)
+    assert 'id="field-cccd" hx-swap-oob="true"' in matching.text and "field-warning" not in matching.text
+
+
+def test_live_validation_keeps_the_help_under_the_birth_field(login_as):
+    client = login_as("xa1")
+    roster = roster_of()
+    response = client.post(f"/rosters/{roster.id}/validate/birth", data={"birth": "05/09/1990"}, headers=HX)
+    assert "dd/mm/yyyy hoặc năm sinh" in response.text
+    bad = client.post(f"/rosters/{roster.id}/validate/birth", data={"birth": "31/02/1990"}, headers=HX)
+    assert 'class="error"' in bad.text and "dd/mm/yyyy hoặc năm sinh" not in bad.text
