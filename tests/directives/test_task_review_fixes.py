@@ -120,3 +120,26 @@ def test_notifications_and_task_lists_say_a_periodic_report_is_overdue(app, clie
     log_in(client, "vanphong")
     listing = client.get("/tasks", query_string={"view": "overdue"}).get_data(as_text=True)
     assert "Quá hạn báo cáo định kỳ (báo cáo gần nhất" in listing
+
+
+def test_file_sizes_read_the_vietnamese_way():
+    from portal.text import format_size
+
+    assert format_size(0) == "0 byte"
+    assert format_size(412) == "412 byte"
+    assert format_size(1023) == "1023 byte"
+    assert format_size(1024) == "1 KB"
+    assert format_size(1536) == "1,5 KB"
+    assert format_size(5 * 1024 * 1024) == "5 MB"
+    assert format_size(int(2.25 * 1024 * 1024)) == "2,2 MB" or format_size(int(2.25 * 1024 * 1024)) == "2,3 MB"
+
+
+def test_a_small_attachment_shows_its_size_in_bytes(app, client):
+    from portal.directives.models import Attachment
+
+    attachment = db.session.scalars(select(Attachment).order_by(Attachment.id)).first()
+    attachment.size = 412
+    db.session.commit()
+    log_in(client, "vanphong")
+    page = client.get(f"/tasks/{attachment.task_id}").get_data(as_text=True)
+    assert "(412 byte)" in page and "(0 KB)" not in page
