@@ -95,9 +95,21 @@ class PersonForm(PortalForm):
                 return card
         return None
 
+    def attach_row_messages(self, messages, attach: bool = True) -> list[str]:
+        """An import row's messages [field, message, level]: errors about a field go under that field
+        (when `attach`); the others are returned, to be shown above the form."""
+        errors = [(f, m) for f, m, level in messages if level == "error" and self._field_name(f) in self.VALIDATABLE]
+        if attach:
+            self.add_errors(errors)
+        return [m for f, m, level in messages if (f, m) not in errors]
+
+    @staticmethod
+    def _field_name(name: str) -> str:
+        return "birth" if name in ("birth_date", "birth_year") else name
+
     def add_errors(self, errors) -> None:
         for field_name, message in errors:
-            name = "birth" if field_name in ("birth_date", "birth_year") else field_name
+            name = self._field_name(field_name)
             target = getattr(self, name, None) if name in self._fields else None
             if target is None:
                 self.form_errors.append(message)

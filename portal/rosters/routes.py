@@ -420,9 +420,8 @@ def fix_doubtful(roster_id, row_id):
             except FieldError:
                 data[name] = ""
         form = PersonForm(formdata=None, data=data)
-        form.validate_on_submit()
         return render_template("rosters/doubtful_fix.html", roster=roster, row=row, form=form,
-                               messages=row_messages(row), labels=FIELD_LABELS)
+                               messages=form.attach_row_messages(row_messages(row)))
     form = PersonForm()
     if form.validate_on_submit():
         try:
@@ -434,7 +433,7 @@ def fix_doubtful(roster_id, row_id):
             flash(f"Đã thêm {person.full_name} vào danh sách.", "success")
             return redirect(url_for("rosters.list_doubtful", roster_id=roster.id), 303)
     return render_template("rosters/doubtful_fix.html", roster=roster, row=row, form=form,
-                           messages=row_messages(row), labels=FIELD_LABELS), 400
+                           messages=form.attach_row_messages(row_messages(row), attach=False)), 400
 
 
 # --- workflow ------------------------------------------------------------------------------

@@ -143,3 +143,18 @@ def test_a_small_attachment_shows_its_size_in_bytes(app, client):
     log_in(client, "vanphong")
     page = client.get(f"/tasks/{attachment.task_id}").get_data(as_text=True)
     assert "(412 byte)" in page and "(0 KB)" not in page
+
+
+def test_the_directive_breadcrumb_names_the_directive_and_task_tables_keep_short_cells_whole(app, client):
+    from portal.directives.models import Directive
+
+    directive = db.session.scalars(select(Directive).order_by(Directive.id)).first()
+    log_in(client, "vanphong")
+    page = client.get(f"/directives/{directive.id}").get_data(as_text=True)
+    crumb = page.split('<p class="breadcrumb">')[1].split("</p>")[0]
+    assert crumb.rstrip().endswith(f"{directive.number_symbol}</span>")
+    assert '<td class="nowrap">' in page
+    tasks = client.get("/tasks").get_data(as_text=True)
+    assert '<td class="nowrap"><a href="/directives/' in tasks
+    css = client.get("/static/css/portal.css").get_data(as_text=True)
+    assert "td.nowrap { white-space: nowrap; }" in css

@@ -102,3 +102,30 @@ def test_live_validation_keeps_the_help_under_the_birth_field(login_as):
     assert "dd/mm/yyyy hoặc năm sinh" in response.text
     bad = client.post(f"/rosters/{roster.id}/validate/birth", data={"birth": "31/02/1990"}, headers=HX)
     assert 'class="error"' in bad.text and "dd/mm/yyyy hoặc năm sinh" not in bad.text
+
+
+def test_the_reviewer_is_addressed_as_the_reviewer(login_as):
+    from portal.rosters.models import RosterStatus
+
+    roster = roster_of()
+    clerk = login_as("xa1")
+    assert clerk.post(f"/rosters/{roster.id}/submit").status_code in (302, 303)
+    db.session.refresh(roster)
+    assert roster.status is RosterStatus.SUBMITTED
+    assert "chờ cấp trên duyệt" in clerk.get(f"/rosters/{roster.id}").text
+    reviewer = login_as("quan")
+    page = reviewer.get(f"/rosters/{roster.id}").text
+    assert "Danh sách đang chờ bạn duyệt" in page and "chờ cấp trên duyệt" not in page
+
+
+def test_a_doubtful_row_shows_its_error_on_the_field(login_as):
+    from portal.rosters import imports
+
+    client = login_as("xa1")
+    roster = roster_of()
+    row = next(r for r in imports.doubtful_rows(roster) if "Lê Minh Đức" in r.raw)
+    page = client.get(f"/rosters/{roster.id}/doubtful/{row.id}/fix").text
+    field = page.split('id="field-phone"')[0].rsplit("<div", 1)[1] + page.split('id="field-phone"')[1].split("</div>")[0]
+    assert "has-error" in field and "Số điện thoại phải gồm 10 chữ số" in field
+    assert '<ul class="reasons">' not in page
+    assert 'aria-invalid="true"' in field
