@@ -60,14 +60,12 @@ def roster_excerpt(data: dict) -> tuple[str, str, str]:
     """Title, excerpt and sub-line of a roster printout."""
     if data["roster_kind"] == RosterKind.VACCINATION.value:
         excerpt = "Người được tiêm vắc xin phòng COVID-19"
-        place = "Điểm tiêm"
     else:
         excerpt = "Người được lấy mẫu xét nghiệm SARS-CoV-2"
-        place = "Điểm lấy mẫu"
     if data["site_name"]:
         sub = f"{data['site_name']} ({data['unit_name']}) — {data['campaign']}"
-    else:
-        sub = f"{place}: {data['unit_name']} — {data['campaign']}"
+    else:  # no site chosen: the whole roster of the commune, not a point named after it
+        sub = f"Toàn bộ danh sách của {data['unit_name']} — {data['campaign']}"
     return "DANH SÁCH", excerpt, sub
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.forms import PortalForm
@@ -57,6 +57,8 @@ class DocumentForm(PortalForm):
     drafting_unit = StringField("Đơn vị soạn thảo (viết tắt, sau “Lưu: VT,”)", validators=[DataRequired("Vui lòng nhập đơn vị soạn thảo."), Length(max=20)])
     draft = SubmitField("Tải PDF bản nháp")
     issue = SubmitField("Cấp số và phát hành")
+    # Issuing uses up a register number for good: the secretary ticks this first (checked on the server).
+    confirm_issue = BooleanField("Tôi xác nhận cấp số cho báo cáo này")
 
     def document_params(self) -> dict:
         lines = [clean(line).rstrip(";.") for line in (self.recipients.data or "").splitlines()]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.campaigns.models import Campaign
 from portal.extensions import db
-from portal.permissions import Ability, require, scoped, visible_units
+from portal.permissions import Ability, can, require, scoped, visible_units
 from portal.reports import bp, jobs, services
 from portal.reports.forms import CoverageReportForm, RosterReportForm, TaskReportForm
 from portal.reports.formatting import vn_decimal, vn_number, vn_percent
@@ -145,9 +145,19 @@ def preview_report(kind: str):
         form.form_errors.append(str(exc))
         return render_template("reports/form.html", form=form, kind=report_kind,
                                label=REPORT_KIND_LABELS[report_kind]), 422
-    document_url = url_for("reports.preview_document", kind=kind, **request.args.to_dict(flat=True))
-    return render_template("reports/preview.html", form=form, kind=report_kind,
-                           label=REPORT_KIND_LABELS[report_kind], document_url=document_url)
+    return _preview_page(report_kind, form, params, request.args.to_dict(flat=True))
+
+
+def _preview_page(kind: ReportKind, form, params: dict, args: dict, status: int = 200):
+    """The preview: the draft in a frame, the draft button, and the issue button behind a
+    confirmation box naming the number it will take."""
+    args = {k: v for k, v in args.items() if k not in ("csrf_token", "draft", "issue", "confirm_issue")}
+    document_url = url_for("reports.preview_document", kind=kind.value, **args)
+    next_number = issuer = None
+    if can(current_user, Ability.ISSUE_REPORT):
+        next_number, issuer = services.next_number_text(current_user, kind, params)
+    return render_template("reports/preview.html", form=form, kind=kind, label=REPORT_KIND_LABELS[kind],
+                           document_url=document_url, next_number=next_number, issuer=issuer, edit_args=args), status
 
 
 @bp.route("/<kind>/document")
@@ -179,6 +189,15 @@ def create_job(kind: str):
     if params is None:
         return render_template("reports/form.html", form=form, kind=report_kind,
                                label=REPORT_KIND_LABELS[report_kind]), 422
+    if form.issue.data and not form.confirm_issue.data:
+        # A number is used up for good: issuing needs the box ticked (nothing is recorded until then).
+        form.confirm_issue.errors = ["Vui lòng đánh dấu ô xác nhận cấp số trước khi phát hành."]
+        try:
+            return _preview_page(report_kind, form, params, request.form.to_dict(flat=True), status=422)
+        except services.ReportError as exc:
+            form.form_errors.append(str(exc))
+            return render_template("reports/form.html", form=form, kind=report_kind,
+                                   label=REPORT_KIND_LABELS[report_kind]), 422
     try:
         job = services.request_report(current_user, report_kind, params, issue=bool(form.issue.data))
     except services.ReportError as exc:

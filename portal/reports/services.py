@@ -163,6 +163,14 @@ def request_report(actor, kind: ReportKind, params: dict, issue: bool = False,
     return job
 
 
+def next_number_text(actor, kind: ReportKind, params: dict) -> tuple[str, Unit]:
+    """The number an issue would take now ("01/BC-SYT") and the unit whose register gives it,
+    for the confirmation the secretary ticks before a number is used up."""
+    unit = check_access(actor, kind, subject_unit_of(kind, params))
+    signed_on = date.fromisoformat(params["signed_on"]) if params.get("signed_on") else local_today()
+    return number_text(register.last_number(unit, signed_on.year) + 1, symbol_for(unit)), unit
+
+
 def sources_check(kind: ReportKind, params: dict) -> None:
     from portal.reports import sources
 

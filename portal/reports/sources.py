@@ -3,7 +3,7 @@ and title the document. Coverage comes from portal.coverage (its arithmetic deci
 task status from portal.directives (derived, never typed), Vietnamese order from portal.text."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from types import SimpleNamespace
 
@@ -134,23 +134,69 @@ def check_coverage(params: dict) -> None:
     _campaign_by_id(params)
 
 
+def testing_period_figures(campaign: Campaign, communes: list[Unit], date_from: date | None,
+                           date_to: date | None, targets: dict) -> tuple[dict, int]:
+    """The testing figures of a period: {commune id: {zone: Figures}} and the number of samples.
+
+    Only samples taken from `date_from` to `date_to` (inclusive; open ends allowed) count: a
+    person's rounds, pending results, positives and whether they met their zone's target are
+    derived from those samples alone, by the coverage arithmetic (the dashboard's own rules).
+    People are counted once, in the commune and zone of the roster they are on (wherever they
+    were sampled), so the communes' figures add up to the totals. The head counts (people on the
+    rosters) are the rosters' today."""
+    from portal.coverage import arithmetic, services as coverage
+    from portal.rosters.models import Person
+    from portal.sampling.models import Sample
+
+    ids = [c.id for c in communes]
+    people: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    wanted = set(ids)
+    for unit_id, kind, zone, _group, count in coverage.head_counts(campaign.id):
+        if kind is RosterKind.TESTING and unit_id in wanted:
+            people[unit_id][zone] += count
+    stmt = (select(Sample.person_id, Person.unit_id, Person.zone, Sample.round_number, Sample.taken_on,
+                   Sample.result, Sample.pooled, Sample.taken_at)
+            .join(Person, Person.id == Sample.person_id)
+            .where(Sample.campaign_id == campaign.id, Person.unit_id.in_(ids or [0])))
+    if date_from:
+        stmt = stmt.where(Sample.taken_on >= date_from)
+    if date_to:
+        stmt = stmt.where(Sample.taken_on <= date_to)
+    facts: dict[int, list] = defaultdict(list)
+    homes: dict[int, tuple[int, str]] = {}
+    samples = 0
+    for pid, unit_id, zone, number, taken_on, result, pooled, taken_at in db.session.execute(stmt):
+        facts[pid].append(arithmetic.SampleFact(number, taken_on, result.value, pooled, taken_at))
+        homes[pid] = (unit_id, zone.value)
+        samples += 1
+    counters: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    for pid, person_facts in facts.items():
+        unit_id, zone = homes[pid]
+        state = arithmetic.person_state(person_facts, targets.get(zone))
+        counters[(unit_id, zone)].update(arithmetic.contribution(state, targets.get(zone)))
+    cells = {unit_id: {zone: arithmetic.figures(counters[(unit_id, zone)], people=people[unit_id][zone])
+                       for zone in arithmetic.ZONES} for unit_id in ids}
+    return cells, samples
+
+
 def gather_testing(params: dict, progress=None) -> dict:
     from portal.campaigns.services import targets_of
     from portal.coverage import arithmetic, services as coverage
-    from portal.sampling.models import Sample
 
     subject, campaign = _subject(params), _campaign_by_id(params)
-    communes, cells = _coverage_cells(subject, campaign)
+    communes = coverage.communes_under(subject, select(Unit.id))
+    targets = targets_of(campaign.id)
+    cells, samples = testing_period_figures(campaign, communes, _day(params.get("date_from")),
+                                            _day(params.get("date_to")), targets)
     if progress:
         progress(25)
-    targets = targets_of(campaign.id)
     deadline = _deadline(campaign, targets)
     as_of = _as_of(params)
     max_rounds = max([t.rounds_required for t in targets.values()] + [1])
 
     units = []
     for commune in communes:
-        f = coverage.commune_total(cells[commune.id])
+        f = arithmetic.rollup(cells[commune.id][z] for z in arithmetic.ZONES)
         units.append({"name": commune.name, "sort": commune.code, "people": f.people, "sampled": f.sampled,
                       "met": f.met, "pending": f.pending, "positive": f.positive,
                       "behind": arithmetic.is_behind(f, as_of, campaign.starts_on, deadline)})
@@ -161,19 +207,14 @@ def gather_testing(params: dict, progress=None) -> dict:
         target = targets.get(zone)
         zones.append({"zone": zone, "label": Zone(zone).label, "required": target.rounds_required if target else 1,
                       "deadline": format_date(target.deadline) if target else "", "people": fz.people,
+                      "sampled": fz.sampled,
                       "rounds": [fz.rounds.get(k, 0) for k in range(1, max_rounds + 1)], "met": fz.met})
-    samples = select(func.count(Sample.id)).where(
-        Sample.campaign_id == campaign.id, Sample.unit_id.in_([c.id for c in communes] or [0]))
-    if params.get("date_from"):
-        samples = samples.where(Sample.taken_on >= _day(params["date_from"]))
-    if params.get("date_to"):
-        samples = samples.where(Sample.taken_on <= _day(params["date_to"]))
     snapshot = {
         "campaign": campaign.name, "subject_name": subject.name, "period_text": _period_text(params, campaign),
         "as_of": format_date(as_of), "max_rounds": max_rounds, "zones": zones, "units": summaries.behind_first(units),
-        "totals": {"people": total.people, "rounds": [total.rounds.get(k, 0) for k in range(1, max_rounds + 1)],
-                   "met": total.met, "pending": total.pending, "positive": total.positive,
-                   "samples": db.session.scalar(samples) or 0},
+        "totals": {"people": total.people, "sampled": total.sampled,
+                   "rounds": [total.rounds.get(k, 0) for k in range(1, max_rounds + 1)],
+                   "met": total.met, "pending": total.pending, "positive": total.positive, "samples": samples},
     }
     snapshot["summary"] = summaries.testing_summary(snapshot)
     snapshot["proposals"] = summaries.testing_proposals(snapshot)
@@ -185,6 +226,12 @@ def testing_titles(snapshot: dict) -> tuple[str, str, str]:
 
 
 # --- vaccination report -------------------------------------------------------------------------
+
+def dose_bucket(number: int) -> int:
+    """The column of a dose in the doses-by-day table: 1, 2, or 3 for a third dose or later
+    (booster doses, "Mũi 3 trở lên"), so the columns of a day add up to its doses."""
+    return min(max(number, 1), 3)
+
 
 def gather_vaccination(params: dict, progress=None) -> dict:
     from portal.coverage import arithmetic, services as coverage
@@ -208,11 +255,11 @@ def gather_vaccination(params: dict, progress=None) -> dict:
         conditions.append(Dose.given_on >= _day(params["date_from"]))
     if params.get("date_to"):
         conditions.append(Dose.given_on <= _day(params["date_to"]))
-    by_day = defaultdict(lambda: {1: 0, 2: 0, "all": 0})
+    by_day = defaultdict(lambda: {1: 0, 2: 0, 3: 0, "all": 0})
     for day, number, count in db.session.execute(
             select(Dose.given_on, Dose.dose_number, func.count()).where(*conditions)
             .group_by(Dose.given_on, Dose.dose_number)):
-        by_day[day][min(number, 2)] += count
+        by_day[day][dose_bucket(number)] += count
         by_day[day]["all"] += count
     by_site = []
     for site_id, count in db.session.execute(
@@ -224,7 +271,7 @@ def gather_vaccination(params: dict, progress=None) -> dict:
         "campaign": campaign.name, "subject_name": subject.name, "period_text": _period_text(params, campaign),
         "units": units,
         "coverage": {"people": total.vacc_people, "one": total.dose1, "two": total.dose2},
-        "by_day": [{"date": format_date(day), "dose1": v[1], "dose2": v[2], "doses": v["all"]}
+        "by_day": [{"date": format_date(day), "dose1": v[1], "dose2": v[2], "dose3": v[3], "doses": v["all"]}
                    for day, v in sorted(by_day.items())],
         "by_site": by_site,
         "by_group": [{"label": group or "Chưa phân nhóm", "people": f.vacc_people, "one": f.dose1, "two": f.dose2}

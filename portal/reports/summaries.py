@@ -14,12 +14,16 @@ def behind_first(units: list[dict]) -> list[dict]:
 
 def testing_summary(data: dict) -> list[str]:
     t = data["totals"]
+    sampled = t.get("sampled", t["rounds"][0] if t["rounds"] else 0)  # reports issued before "sampled" was kept
+    if not t["samples"]:
+        return [f"Tổng số người trong danh sách lấy mẫu: {n(t['people'])} người.",
+                "Không có mẫu xét nghiệm nào được lấy trong kỳ báo cáo."]
     paragraphs = [
-        f"Tổng số người trong danh sách lấy mẫu: {n(t['people'])} người; đã lấy mẫu ít nhất 1 lần: "
-        f"{n(t['rounds'][0] if t['rounds'] else 0)} người ({pct(t['rounds'][0] if t['rounds'] else 0, t['people'])}); "
+        f"Tổng số người trong danh sách lấy mẫu: {n(t['people'])} người; đã lấy mẫu ít nhất 1 lần trong kỳ: "
+        f"{n(sampled)} người ({pct(sampled, t['people'])}); "
         f"đạt số lần lấy mẫu theo yêu cầu của khu vực: {n(t['met'])} người ({pct(t['met'], t['people'])}).",
-        f"Số mẫu đã lấy trong kỳ: {n(t['samples'])} mẫu; số người đang chờ kết quả: {n(t['pending'])}; "
-        f"số trường hợp dương tính: {n(t['positive'])}.",
+        f"Số mẫu đã lấy trong kỳ: {n(t['samples'])} mẫu; số người có mẫu lấy trong kỳ đang chờ kết quả: "
+        f"{n(t['pending'])}; số trường hợp dương tính (mẫu lấy trong kỳ): {n(t['positive'])}.",
     ]
     for zone in data["zones"]:
         if zone["people"]:

@@ -27,6 +27,11 @@ def test_secretary_previews_issues_and_downloads_a_testing_report(page, portal_u
     expect(frame.get_by_text("DỰ THẢO")).to_be_visible()
     page.screenshot(path="/tmp/rep_work/browser-preview.png", full_page=False)
 
+    # Issuing uses up a number: the box naming it must be ticked first (the browser and the server refuse otherwise).
+    page.get_by_role("button", name="Cấp số và phát hành").click()
+    expect(page.get_by_role("heading", name="Xem trước: Báo cáo tình hình lấy mẫu xét nghiệm")).to_be_visible()
+    page.get_by_label("Tôi xác nhận cấp số 01/BC-SYT cho báo cáo này").check()
+    page.screenshot(path="/tmp/rep_work/browser-confirm.png", full_page=True)
     page.get_by_role("button", name="Cấp số và phát hành").click()
     expect(page.get_by_text("Đã cấp số 01/BC-SYT")).to_be_visible(timeout=60_000)
     page.screenshot(path="/tmp/rep_work/browser-job.png")

@@ -51,7 +51,7 @@ def _post_job(client, kind, data):
 def _document(**extra):
     data = {"signed_on": "05/09/2021", "signer_authority": "KT. GIÁM ĐỐC", "signer_position": "PHÓ GIÁM ĐỐC",
             "signer_name": "Nguyễn Văn Bình", "recipients": "Bộ Y tế\nUBND Thành phố", "drafting_unit": "SYT",
-            "issue": "1"}
+            "issue": "1", "confirm_issue": "y"}
     data.update(extra)
     return data
 

@@ -108,3 +108,27 @@ def test_reprint_gives_identical_bytes_and_snapshot_renders_the_same(app, tmp_pa
     db.session.execute(Person.__table__.delete().where(Person.roster_id == roster.id))
     db.session.commit()
     assert services.rerender_issued(issued).pdf == issued.pdf
+
+
+def test_roster_without_a_site_says_it_is_the_whole_list_of_the_commune(app, tmp_path):
+    from portal.campaigns.models import Site, SiteKind
+    from portal.rosters.models import RosterKind
+
+    testing = make_roster("00001", 4)
+    flat = " ".join(pdf_text(services.produce_now(None, ReportKind.ROSTER, _params(testing), issue=False).pdf,
+                             tmp_path).split())
+    assert "Toàn bộ danh sách của Phường Phúc Xá — Chiến dịch kiểm thử báo cáo" in flat
+    assert "Điểm lấy mẫu: Phường Phúc Xá" not in flat
+    vaccination = make_roster("00001", 3, kind=RosterKind.VACCINATION)
+    flat = " ".join(pdf_text(services.produce_now(None, ReportKind.ROSTER, _params(vaccination), issue=False).pdf,
+                             tmp_path).split())
+    assert "Toàn bộ danh sách của Phường Phúc Xá" in flat and "Điểm tiêm: Phường Phúc Xá" not in flat
+    # With a site chosen, the sub-line names the site and its commune.
+    site = Site(campaign_id=testing.campaign_id, unit_id=testing.unit_id, kind=SiteKind.SAMPLING_POINT,
+                name="Nhà văn hóa tổ 5")
+    db.session.add(site)
+    db.session.commit()
+    flat = " ".join(pdf_text(services.produce_now(None, ReportKind.ROSTER, _params(testing, site_id=site.id),
+                                                  issue=False).pdf, tmp_path).split())
+    assert "Nhà văn hóa tổ 5 (Phường Phúc Xá) — Chiến dịch kiểm thử báo cáo" in flat
+    assert "Toàn bộ danh sách" not in flat

@@ -26,6 +26,8 @@ def _form(roster, **extra):
     data = {"roster_id": roster.id, "site_id": "", "signed_on": "05/09/2021", "signer_authority": "KT. Giám đốc",
             "signer_position": "Phó Giám đốc", "signer_name": "Nguyễn Văn Bình",
             "recipients": "Bộ Y tế;\nUBND Thành phố", "drafting_unit": "NVY"}
+    if extra.get("issue"):
+        data["confirm_issue"] = "y"  # the secretary ticks the confirmation box (tests/reports/test_report_issue_confirm.py)
     data.update(extra)
     return data
 
