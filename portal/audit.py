@@ -6,6 +6,7 @@ The portal offers no way to edit or delete an entry.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 
 
-# Vietnamese names of the actions, for the audit pages; an action without one shows its code.
+# Vietnamese names of the actions and object types, for the audit pages: the one mapping.
+# An action or object type without a name here shows its code.
 ACTION_LABELS = {
     "login": "Đăng nhập",
     "change_password": "Đổi mật khẩu",
@@ -30,9 +32,110 @@ ACTION_LABELS = {
     "create_unit": "Tạo đơn vị",
     "update_unit": "Sửa đơn vị",
     "import_units": "Nạp cây đơn vị",
+    "enrol_totp": "Bật xác thực hai lớp",
+    "reset_totp": "Đặt lại xác thực hai lớp",
+    # rosters and people
+    "roster.create": "Lập danh sách",
+    "roster.submit": "Gửi duyệt danh sách",
+    "roster.return": "Trả lại danh sách",
+    "roster.approve": "Phê duyệt danh sách",
+    "roster.reopen": "Mở lại danh sách",
+    "roster.import": "Nhập danh sách từ tệp",
+    "roster.import_preview": "Xem trước tệp nhập",
+    "roster.import_cancel": "Hủy nhập tệp",
+    "roster.export": "Xuất danh sách",
+    "roster.doubtful_added": "Thêm dòng nghi vấn",
+    "roster.rejected_download": "Tải các dòng bị loại",
+    "person.add": "Thêm người vào danh sách",
+    "person.update": "Sửa thông tin người dân",
+    "person.remove": "Xóa người khỏi danh sách",
+    "person.view": "Xem hồ sơ người dân",
+    # directives and tasks
+    "register_directive": "Đăng ký văn bản chỉ đạo",
+    "create_task": "Giao nhiệm vụ",
+    "edit_task": "Sửa nhiệm vụ",
+    "accept_task": "Tiếp nhận nhiệm vụ",
+    "assign_task": "Phân công chuyên viên",
+    "report_task_progress": "Báo cáo tiến độ nhiệm vụ",
+    "submit_task_completion": "Báo cáo hoàn thành nhiệm vụ",
+    "approve_task_completion": "Duyệt báo cáo hoàn thành",
+    "return_task_completion": "Trả lại báo cáo hoàn thành",
+    "return_task_to_unit": "Văn phòng trả lại báo cáo hoàn thành",
+    "accept_task_completion": "Nghiệm thu nhiệm vụ",
+    "reopen_task": "Mở lại nhiệm vụ",
+    "contribute_to_task": "Báo cáo phối hợp",
+    # campaigns, sampling, vaccination, coverage
+    "campaign.create": "Tạo chiến dịch",
+    "campaign.add_round": "Thêm đợt",
+    "campaign.set_target": "Đặt chỉ tiêu",
+    "campaign.add_site": "Thêm điểm lấy mẫu/tiêm",
+    "campaign.add_lab": "Thêm phòng xét nghiệm",
+    "campaign.set_route": "Phân tuyến xét nghiệm",
+    "sample.open_pool": "Mở ống mẫu gộp",
+    "sample.close_pool": "Đóng ống mẫu gộp",
+    "sample.record": "Ghi nhận lấy mẫu",
+    "sample.undo": "Hủy ghi nhận lấy mẫu",
+    "sample.result": "Nhập kết quả xét nghiệm",
+    "dose.record": "Ghi nhận mũi tiêm",
+    "coverage.view_people": "Xem danh sách người dân theo độ bao phủ",
+    # official reports
+    "report.preview": "Xem trước báo cáo",
+    "report.request": "Yêu cầu lập báo cáo",
+    "report.issue": "Ban hành báo cáo",
+    "report.download": "Tải báo cáo",
 }
-# security
-ACTION_LABELS.update({"enrol_totp": "Bật xác thực hai lớp", "reset_totp": "Đặt lại xác thực hai lớp"})
+
+OBJECT_LABELS = {
+    "user_account": "Tài khoản",
+    "role_grant": "Vai trò",
+    "unit": "Đơn vị",
+    "roster": "Danh sách",
+    "roster_import": "Lần nhập tệp",
+    "person": "Người dân",
+    "directive": "Văn bản chỉ đạo",
+    "task": "Nhiệm vụ",
+    "campaign": "Chiến dịch",
+    "campaign_round": "Đợt",
+    "campaign_site": "Điểm lấy mẫu/tiêm",
+    "campaign_lab": "Phòng xét nghiệm",
+    "lab_route": "Tuyến xét nghiệm",
+    "zone_target": "Chỉ tiêu",
+    "sample": "Mẫu xét nghiệm",
+    "sample_tube": "Ống mẫu",
+    "vaccine_dose": "Mũi tiêm",
+    "report": "Báo cáo",
+    "report_job": "Yêu cầu lập báo cáo",
+    "issued_report": "Báo cáo đã ban hành",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def object_label(object_type: str) -> str:
+    return OBJECT_LABELS.get(object_type, object_type)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def readable_value(value: Any) -> str:
+    """A value of `changes` as a person reads it: Có/Không, dd/mm/yyyy, lists joined."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(readable_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {readable_value(v)}" for k, v in value.items())
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]} {value[11:16]}"
+    return str(value)
 
 
 class AuditEvent(db.Model):
@@ -55,11 +158,19 @@ class AuditEvent(db.Model):
 
     @property
     def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        return object_label(self.object_type)
 
     @property
     def detail_dict(self) -> dict[str, Any]:
         return json.loads(self.detail or "{}")
+
+    @property
+    def readable_details(self) -> list[tuple[str, str]]:
+        return [(key, readable_value(value)) for key, value in self.detail_dict.items()]
 
 
 class AuditLogIsAppendOnly(RuntimeError):

@@ -68,3 +68,15 @@ def name_sort_key(full_name: str) -> tuple:
 def title_name(value: str) -> str:
     """"nguyễn thị hường" → "Nguyễn Thị Hường"."""
     return " ".join(w[:1].upper() + w[1:].lower() for w in clean(value).split(" ") if w)
+
+
+def format_size(size: int | None) -> str:
+    """A file size the Vietnamese way: 412 → "412 byte", 1536 → "1,5 KB", 5242880 → "5 MB"."""
+    size = int(size or 0)
+    if size < 1024:
+        return f"{size} byte"
+    for unit, factor in (("KB", 1024), ("MB", 1024 ** 2), ("GB", 1024 ** 3)):
+        if size < factor * 1024 or unit == "GB":
+            text = f"{size / factor:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{text} {unit}"
+    raise AssertionError("unreachable")

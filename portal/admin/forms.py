@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from portal.audit import OBJECT_LABELS
 from portal.auth.models import ROLE_LABELS, Role
 from portal.auth.services import password_problem
+from portal.forms import PortalForm
 from portal.units.models import UNIT_KIND_LABELS
 from portal.units.services import by_code
 
@@ -24,7 +25,7 @@ def _existing_unit(form, field):
         raise ValidationError("Không có đơn vị với mã này.")
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(PortalForm):
     username = StringField(
         "Tên đăng nhập",
         validators=[
@@ -40,32 +41,32 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField("Tạo tài khoản")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     full_name = StringField("Họ và tên", validators=[DataRequired("Vui lòng nhập họ và tên."), Length(max=120)])
     submit = SubmitField("Lưu")
 
 
-class GrantForm(FlaskForm):
+class GrantForm(PortalForm):
     role = SelectField("Vai trò", choices=ROLE_CHOICES)
     unit_code = StringField("Mã đơn vị", validators=[DataRequired("Vui lòng nhập mã đơn vị."), _existing_unit])
     submit = SubmitField("Thêm vai trò")
 
 
-class RemoveGrantForm(FlaskForm):
+class RemoveGrantForm(PortalForm):
     grant_id = HiddenField(validators=[DataRequired()])
     submit = SubmitField("Gỡ")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = PasswordField("Mật khẩu mới", validators=[DataRequired("Vui lòng nhập mật khẩu mới."), _password_rule])
     submit = SubmitField("Đặt lại mật khẩu")
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(PortalForm):
     submit = SubmitField("Đổi trạng thái")
 
 
-class UnitForm(FlaskForm):
+class UnitForm(PortalForm):
     code = StringField("Mã đơn vị", validators=[
         DataRequired("Vui lòng nhập mã đơn vị."), Length(max=20, message="Mã đơn vị tối đa 20 ký tự."),
         Regexp(r"^[A-Za-z0-9._-]+$", message="Mã chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")])
@@ -86,7 +87,7 @@ def _vn_date(form, field):
             raise ValidationError("Ngày phải có dạng ngày/tháng/năm, ví dụ 05/09/2021.")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Filters of the audit page (GET: no CSRF token needed, nothing changes)."""
 
     class Meta:
@@ -94,7 +95,8 @@ class AuditFilterForm(FlaskForm):
 
     user = StringField("Người dùng", validators=[Length(max=50, message="Tối đa 50 ký tự.")])
     unit = StringField("Mã đơn vị", validators=[Length(max=20, message="Tối đa 20 ký tự.")])
-    object = StringField("Loại đối tượng", validators=[Length(max=40, message="Tối đa 40 ký tự.")])
+    object = SelectField("Loại đối tượng", default="", choices=[SelectChoice("", "Tất cả")] + [
+        SelectChoice(code, label) for code, label in sorted(OBJECT_LABELS.items(), key=lambda item: item[1])])
     object_id = StringField("Mã đối tượng", validators=[Length(max=40, message="Tối đa 40 ký tự.")])
     action = StringField("Thao tác", validators=[Length(max=60, message="Tối đa 60 ký tự.")])
     date_from = StringField("Từ ngày", validators=[_vn_date])

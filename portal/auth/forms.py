@@ -1,20 +1,20 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from portal.forms import PortalForm
 from portal.auth.services import password_problem
 
 REQUIRED = "Vui lòng nhập {}."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED.format("tên đăng nhập")), Length(max=50)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(REQUIRED.format("mật khẩu")), Length(max=200)])
     next = HiddenField()
     submit = SubmitField("Đăng nhập")
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(PortalForm):
     submit = SubmitField("Đăng xuất")
 
 
@@ -24,7 +24,7 @@ def _strong_enough(form, field):
         raise ValidationError(problem)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired(REQUIRED.format("mật khẩu hiện tại"))])
     new = PasswordField("Mật khẩu mới", validators=[DataRequired(REQUIRED.format("mật khẩu mới")), _strong_enough])
     confirm = PasswordField(
@@ -34,7 +34,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Đổi mật khẩu")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     """The one-time code of the second factor (six digits from the authenticator app)."""
     code = StringField(
         "Mã xác thực (6 chữ số)",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.directives import services, uploads
-from portal.directives.models import Attachment, DocType, EventKind, Task, TaskEvent, TaskState
+from portal.directives.models import Attachment, DocType, EventKind, Task, TaskState
 from portal.directives.status import Rhythm
 from portal.extensions import db
 from portal.timeutil import local_today
@@ -71,10 +71,8 @@ class _Story:
 
     def event(self, kind, who, day, text="", percent=None, unit=None, files=()):
         actor = _user(who) if who else None
-        event = TaskEvent(task=self.task, kind=kind, actor_id=actor.id if actor else None,
-                          unit=unit or self.task.lead_unit, text=text, percent=percent, reported_on=day,
-                          created_at=_at(day, 9 + len(self.task.events) % 8))
-        db.session.add(event)
+        event = services.record_event(actor, self.task, kind, unit=unit or self.task.lead_unit, text=text,
+                                      percent=percent, reported_on=day, at=_at(day, 9 + len(self.task.events) % 8))
         db.session.flush()
         for name, data in files:
             stored = uploads.store(data, name, "pdf", "application/pdf")
@@ -92,7 +90,6 @@ class _Story:
         return self.event(EventKind.ASSIGNED, who, day, f"Giao cho {self.task.assignee.full_name}")
 
     def progress(self, who, day, text, percent, files=()):
-        self.task.progress = percent
         return self.event(EventKind.PROGRESS, who, day, text, percent, files=files)
 
     def submit(self, who, day, text, head=False):
@@ -105,7 +102,7 @@ class _Story:
 
     def office_accept(self, day):
         last = [e for e in self.task.events if e.kind is EventKind.SUBMITTED][-1]
-        self.task.state, self.task.completed_on, self.task.progress = TaskState.DONE, last.reported_on, 100
+        self.task.state, self.task.completed_on = TaskState.DONE, last.reported_on
         return self.event(EventKind.OFFICE_ACCEPTED, "vanphong", day, unit=self.task.directive.unit)
 
     def reopen(self, day, reason):

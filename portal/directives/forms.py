@@ -1,7 +1,6 @@
 """Forms for directives and each task step. Dates are typed the Vietnamese way: dd/mm/yyyy."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -10,11 +9,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.directives.models import DOC_TYPE_LABELS
 from portal.directives.status import Rhythm
-from portal.forms import VnDateField
+from portal.forms import PortalForm, VnDateField
 from portal.text import strip_controls
 
 
-class PortalForm(FlaskForm):
+class CleanTextForm(PortalForm):
     """Every text field drops control characters (a NUL would make PostgreSQL refuse the row)."""
 
     class Meta:
@@ -34,7 +33,7 @@ class VnIntegerField(IntegerField):
             raise ValueError("Vui lòng nhập một số nguyên.") from None
 
 
-class VersionForm(PortalForm):
+class VersionForm(CleanTextForm):
     """Every step on a task carries the version the user saw (optimistic locking)."""
 
     version = HiddenField(validators=[DataRequired()])
@@ -44,7 +43,7 @@ class VersionForm(PortalForm):
             raise ValidationError("Phiên bản không hợp lệ.")
 
 
-class DirectiveForm(PortalForm):
+class DirectiveForm(CleanTextForm):
     number_symbol = StringField("Số, ký hiệu", validators=[DataRequired("Vui lòng nhập số, ký hiệu."), Length(max=60)])
     doc_type = SelectField("Loại văn bản", choices=[SelectChoice(k.value, v) for k, v in DOC_TYPE_LABELS.items()])
     issuer = StringField("Cơ quan ban hành", validators=[DataRequired("Vui lòng nhập cơ quan ban hành."),
@@ -65,7 +64,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TaskForm(PortalForm):
+class TaskForm(CleanTextForm):
     content = TextAreaField("Nội dung nhiệm vụ", validators=[DataRequired("Vui lòng nhập nội dung nhiệm vụ."),
                                                             Length(max=5000)])
     lead_unit = SelectField("Đơn vị chủ trì", coerce=int, validate_choice=True)
@@ -126,7 +125,7 @@ class CompletionForm(VersionForm):
     submit = SubmitField("Gửi báo cáo hoàn thành")
 
 
-class ContributionForm(PortalForm):
+class ContributionForm(CleanTextForm):
     contribution = TextAreaField("Báo cáo của đơn vị phối hợp", validators=[
         DataRequired("Vui lòng nhập nội dung báo cáo."), Length(max=10_000)])
     contribution_files = MultipleFileField("Tệp đính kèm báo cáo phối hợp")

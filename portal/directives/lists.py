@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from portal.auth.models import User
 from portal.directives.models import Directive, EventKind, Task, TaskEvent, TaskState, task_coordinator
 from portal.directives.services import due_soon_days, report_days, status_today, visible_tasks
-from portal.directives.status import STATUS_ORDER, Status, derive_status, is_due_soon
+from portal.directives.status import STATUS_ORDER, Status, derive_status, is_due_soon, overdue_note
 from portal.extensions import db
 from portal.permissions import Capacity, task_capacities
 from portal.text import fold
@@ -32,6 +32,7 @@ class TaskRow:
     status: Status
     due_soon: bool
     capacities: frozenset = field(default_factory=frozenset)
+    overdue_note: str = ""  # a missed periodic report while the final deadline is ahead
 
     @property
     def sort_key(self):
@@ -52,7 +53,8 @@ def task_rows(tasks, today: date | None = None, user: User | None = None) -> lis
     for task in tasks:
         facts = task.facts(days.get(task.id, ()))
         rows.append(TaskRow(task, derive_status(facts, today), is_due_soon(facts, today, soon),
-                            task_capacities(user, task) if user is not None else frozenset()))
+                            task_capacities(user, task) if user is not None else frozenset(),
+                            overdue_note(facts, today)))
     return sorted(rows, key=lambda r: r.sort_key)
 
 
@@ -126,7 +128,7 @@ def action_items(user: User, today: date | None = None) -> list[ActionItem]:
         if task.state is TaskState.ACCEPTED and task.return_reason and lead_side:
             items.append(ActionItem("returned", "Báo cáo bị trả lại", task))
         if row.status is Status.OVERDUE and (lead_side or Capacity.OFFICE in caps):
-            items.append(ActionItem("overdue", "Nhiệm vụ quá hạn", task, urgent=True))
+            items.append(ActionItem("overdue", row.overdue_note or "Nhiệm vụ quá hạn", task, urgent=True))
         elif row.due_soon and lead_side:
             items.append(ActionItem("due_soon", "Nhiệm vụ sắp đến hạn", task))
     return items

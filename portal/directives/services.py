@@ -27,24 +27,6 @@ from portal.units.models import Unit
 NUMBER_SYMBOL = re.compile(r"^(\d{1,6})/([A-Za-zĐđ0-9]+(?:-[A-Za-zĐđ0-9]+)*)$")
 
 
-# Vietnamese names of this domain's audit actions (the audit page shows them).
-audit.ACTION_LABELS.update({
-    "register_directive": "Đăng ký văn bản chỉ đạo",
-    "create_task": "Giao nhiệm vụ",
-    "edit_task": "Sửa nhiệm vụ",
-    "accept_task": "Tiếp nhận nhiệm vụ",
-    "assign_task": "Phân công chuyên viên",
-    "report_task_progress": "Báo cáo tiến độ nhiệm vụ",
-    "submit_task_completion": "Báo cáo hoàn thành nhiệm vụ",
-    "approve_task_completion": "Duyệt báo cáo hoàn thành",
-    "return_task_completion": "Trả lại báo cáo hoàn thành",
-    "return_task_to_unit": "Văn phòng trả lại báo cáo hoàn thành",
-    "accept_task_completion": "Nghiệm thu nhiệm vụ",
-    "reopen_task": "Mở lại nhiệm vụ",
-    "contribute_to_task": "Báo cáo phối hợp",
-})
-
-
 class DirectiveError(ValueError):
     """Refused input or step; the message is for the user. `field` names the form field."""
 
@@ -291,6 +273,10 @@ def task_due_soon(task: Task, today: date | None = None) -> bool:
 
 
 def record_event(actor, task, kind, *, unit=None, text="", percent=None, reported_on=None, at=None) -> TaskEvent:
+    """One entry in a task's history. The progress shown on the task is what its latest report says
+    (a progress report's percent; a completion report counts 100): this is the only place it is set."""
+    if percent is not None:
+        task.progress = percent
     event = TaskEvent(task=task, kind=kind, actor_id=getattr(actor, "id", None), unit=unit, text=text,
                       percent=percent, reported_on=reported_on or status_today())
     if at is not None:

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from portal.timeutil import format_date
+
 
 class Rhythm(str, enum.Enum):
     DAILY = "daily"
@@ -111,6 +113,19 @@ def derive_status(facts: TaskFacts, today: date) -> Status:
     if not facts.accepted:
         return Status.NOT_ACCEPTED
     return Status.IN_PROGRESS
+
+
+def overdue_note(facts: TaskFacts, today: date) -> str:
+    """Why a task is overdue when its final deadline is still ahead: a missed periodic report.
+
+    Empty when the task is not overdue or is simply past its deadline (the status says that)."""
+    if derive_status(facts, today) is not Status.OVERDUE:
+        return ""
+    if facts.deadline is not None and today > facts.deadline:
+        return ""
+    latest = max(facts.report_days, default=None)
+    since = f"báo cáo gần nhất {format_date(latest)}" if latest else "chưa có báo cáo nào"
+    return f"Quá hạn báo cáo định kỳ ({since})"
 
 
 def is_due_soon(facts: TaskFacts, today: date, days: int) -> bool:

@@ -127,8 +127,6 @@ def report_progress(actor: User, task: Task, *, text: str, percent, files=(), ve
     checked = _check_files(files)
     event = record_event(actor, task, EventKind.PROGRESS, unit=task.lead_unit, text=text, percent=percent,
                    reported_on=reported_on)
-    if percent is not None:
-        task.progress = percent
     _touch(task)
     _flush()
     _store_files(task, event, checked)
@@ -211,7 +209,6 @@ def office_accept(actor: User, task: Task, version: int | None, note: str = "") 
                               .order_by(TaskEvent.id.desc())).first()
     task.state = TaskState.DONE
     task.completed_on = last.reported_on if last else status_today()
-    task.progress = 100
     _touch(task)
     record_event(actor, task, EventKind.OFFICE_ACCEPTED, unit=task.directive.unit, text=clean(note))
     _flush()

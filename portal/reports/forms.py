@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.forms import PortalForm
 from portal.text import clean
 
 
@@ -46,7 +46,7 @@ def _vn_date(form, field):
         raise ValidationError("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 05/09/2021.")
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     """The header and closing of every report: date, signer, recipients."""
 
     signed_on = StringField("Ngày ký (dd/mm/yyyy)", validators=[DataRequired("Vui lòng nhập ngày ký."), _vn_date])

@@ -1,16 +1,16 @@
 """Roster forms. Field rules are the validation module's single-field helpers, so the form,
 the inline check and the import speak with one voice."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
+from portal.forms import PortalForm
 from portal.rosters.models import Sex, Zone
 from portal.rosters.qr import parse_cccd_qr
 from portal.rosters.validation import (
-    FieldError, normalise_address, normalise_cccd, normalise_name, normalise_phone, parse_birth, parse_priority_group,
-    parse_prior_doses, parse_zone,
+    FieldError, cccd_mismatch_warnings, normalise_address, normalise_cccd, normalise_name, normalise_phone, parse_birth,
+    parse_priority_group, parse_prior_doses, parse_sex, parse_zone,
 )
 from portal.timeutil import local_today
 
@@ -44,7 +44,7 @@ def _sex(form, field):
         raise ValidationError("Vui lòng chọn giới tính (Nam hoặc Nữ).")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PortalForm):
     full_name = StringField("Họ và tên", validators=[_rule(normalise_name)],
                             render_kw={"autocomplete": "off", "maxlength": 400})
     birth = StringField("Ngày sinh hoặc năm sinh", validators=[_birth],
@@ -65,6 +65,24 @@ class PersonForm(FlaskForm):
     submit = SubmitField("Lưu")
 
     VALIDATABLE = ("full_name", "birth", "sex", "cccd", "phone", "address")
+    HELP = {"birth": "dd/mm/yyyy hoặc năm sinh", "cccd": "Có thể quét mã QR trên thẻ CCCD",
+            "phone": "10 số, bắt đầu bằng 0"}
+    # A change of these fields may make the CCCD disagree (or agree again): the CCCD is checked anew.
+    CHECKS_CCCD = ("birth", "sex")
+
+    def help_for(self, name: str) -> str | None:
+        """The help under a field; hidden while the field shows an error."""
+        return None if self[name].errors else self.HELP.get(name)
+
+    def cccd_warning(self) -> str | None:
+        """The CCCD disagrees with the sex or birth year typed (a warning, saving is allowed)."""
+        try:
+            cccd = normalise_cccd(self.cccd.data)
+            sex = parse_sex(self.sex.data) if self.sex.data else None
+            year = parse_birth(self.birth.data, today=local_today())[1] if self.birth.data else None
+        except FieldError:
+            return None
+        return " ".join(message for _, message in cccd_mismatch_warnings(cccd, sex, year)) or None
 
     def data_dict(self) -> dict:
         return {name: getattr(self, name).data for name in
@@ -77,9 +95,21 @@ class PersonForm(FlaskForm):
                 return card
         return None
 
+    def attach_row_messages(self, messages, attach: bool = True) -> list[str]:
+        """An import row's messages [field, message, level]: errors about a field go under that field
+        (when `attach`); the others are returned, to be shown above the form."""
+        errors = [(f, m) for f, m, level in messages if level == "error" and self._field_name(f) in self.VALIDATABLE]
+        if attach:
+            self.add_errors(errors)
+        return [m for f, m, level in messages if (f, m) not in errors]
+
+    @staticmethod
+    def _field_name(name: str) -> str:
+        return "birth" if name in ("birth_date", "birth_year") else name
+
     def add_errors(self, errors) -> None:
         for field_name, message in errors:
-            name = "birth" if field_name in ("birth_date", "birth_year") else field_name
+            name = self._field_name(field_name)
             target = getattr(self, name, None) if name in self._fields else None
             if target is None:
                 self.form_errors.append(message)
@@ -87,17 +117,17 @@ class PersonForm(FlaskForm):
                 target.errors = list(target.errors) + [message]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A bare POST with CSRF: submit, approve, remove, dismiss, cancel, commit."""
     confirmed = HiddenField(default="1")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     reason = TextAreaField("Lý do", render_kw={"rows": 3, "maxlength": 1000})
     submit = SubmitField("Gửi")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField("Tệp danh sách (.xlsx hoặc .csv)", validators=[
         FileRequired("Vui lòng chọn tệp."),
         FileAllowed(["xlsx", "csv"], "Chỉ nhận tệp .xlsx hoặc .csv."),
@@ -105,7 +135,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField("Tải lên và kiểm tra")
 
 
-class OpenRosterForm(FlaskForm):
+class OpenRosterForm(PortalForm):
     commune_id = HiddenField()
     campaign_id = HiddenField()
     kind = HiddenField()

@@ -16,7 +16,6 @@ from portal.units.models import Unit
 
 # The roster's history of one person: its changes, never its readings.
 HISTORY_LABELS = {"person.add": "Thêm vào danh sách", "person.update": "Sửa thông tin"}
-audit.ACTION_LABELS.update({"person.view": "Xem hồ sơ người dân"})
 
 
 @dataclass

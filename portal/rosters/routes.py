@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
@@ -17,10 +18,7 @@ from portal.rosters.imports import batch_rows, row_messages, row_raw, rows_workb
 from portal.rosters.models import ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Zone
 from portal.rosters.person_record import HISTORY_LABELS
 from portal.rosters.services import STATUS_LABELS, RosterError
-from portal.rosters.validation import (
-    FIELD_LABELS, FieldError, cccd_mismatch_warnings, normalise_cccd, parse_birth, parse_sex,
-)
-from portal.timeutil import local_today
+from portal.rosters.validation import FIELD_LABELS, FieldError, parse_sex
 from portal.units.models import Unit
 from portal.web import render, wants_fragment
 
@@ -57,15 +55,26 @@ def _refuse(exc: RosterError, roster: Roster, status: int = 409):
     return render_template("rosters/roster.html", **_roster_context(roster)), status
 
 
-def _list_args():
-    zone = request.args.get("zone", "")
-    status = request.args.get("status", "")
+def _list_args(source=None):
+    source = request.args if source is None else source
+    zone = source.get("zone", "")
+    status = source.get("status", "")
     return {
-        "query": request.args.get("q", "")[:400],
+        "query": source.get("q", "")[:400],
         "zone": zone if zone in {z.value for z in Zone} else "",
         "status": status if status in STATUS_LABELS else "",
-        "page": request.args.get("page", "1"),
+        "page": source.get("page", "1"),
     }
+
+
+def _counts_context(roster: Roster) -> dict:
+    """The roster's counts after an inline change, for the list the page shows (its URL's filters)."""
+    args = _list_args(dict(parse_qsl(urlsplit(htmx.current_url or "").query)))
+    return {"counts": services.roster_counts(roster), "people": _page(roster, args), "args": args}
+
+
+def _with_counts(html: str, roster: Roster) -> str:
+    return html + render_template("rosters/partials/_counts_oob.html", **_counts_context(roster))
 
 
 def _page(roster: Roster, args: dict):
@@ -183,7 +192,7 @@ def add_person(roster_id):
         fresh = PersonForm(formdata=None)
         return render_template("rosters/partials/_add_result.html", roster=roster, form=fresh, person=person,
                                editable=True, confirm_form=ConfirmForm(formdata=None),
-                               notice=f"Đã thêm {person.full_name}.")
+                               notice=f"Đã thêm {person.full_name}.", **_counts_context(roster))
     flash(f"Đã thêm {person.full_name}." + (" Lưu ý: " + person.warnings if person.warnings else ""), "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 
@@ -204,22 +213,12 @@ def validate_field(roster_id, field):
         abort(404)
     form = PersonForm(prefix=prefix)
     form.validate()
-    help_text = None
-    target = form[field]
-    if field == "cccd" and not target.errors and (form.cccd.data or "").strip():
-        help_text = _cccd_hint(form)
-    return render_template("rosters/partials/_field.html", field=target, help=help_text, roster=roster, prefix=prefix)
-
-
-def _cccd_hint(form) -> str | None:
-    try:
-        cccd = normalise_cccd(form.cccd.data)
-        sex = parse_sex(form.sex.data) if form.sex.data else None
-        year = parse_birth(form.birth.data, today=local_today())[1] if form.birth.data else None
-    except FieldError:
-        return None
-    warnings = cccd_mismatch_warnings(cccd, sex, year)
-    return " ".join(m for _, m in warnings) or None
+    html = render_template("rosters/partials/_field.html", field=form[field], help=form.help_for(field),
+                           warning=form.cccd_warning() if field == "cccd" else None, roster=roster, prefix=prefix)
+    if field in PersonForm.CHECKS_CCCD and (form.cccd.data or "").strip() and not form.cccd.errors:
+        html += render_template("rosters/partials/_field.html", field=form.cccd, help=form.help_for("cccd"),
+                                warning=form.cccd_warning(), roster=roster, prefix=prefix, oob=True)
+    return html
 
 
 @bp.route("/<int:roster_id>/people/<int:person_id>")
@@ -257,8 +256,9 @@ def edit_person(roster_id, person_id):
         form.add_errors(exc.errors)
         return _edit_response(roster, person, form, 400 if roster.status in services.EDITABLE else 409)
     if wants_fragment():
-        return render_template("rosters/partials/_person_row.html", roster=roster, person=person, editable=True,
-                               confirm_form=ConfirmForm(formdata=None), saved=True)
+        return _with_counts(render_template("rosters/partials/_person_row.html", roster=roster, person=person,
+                                            editable=True, confirm_form=ConfirmForm(formdata=None), saved=True),
+                            roster)
     flash(f"Đã lưu {person.full_name}.", "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 
@@ -289,7 +289,7 @@ def remove_person(roster_id, person_id):
             return htmx_response(render_template("layout/_flash.html"), 409, retarget="#flash", reswap="outerHTML")
         return _refuse(exc, roster)
     if wants_fragment():
-        return ""
+        return _with_counts("", roster)
     flash(f"Đã xóa {name} khỏi danh sách.", "success")
     return redirect(url_for("rosters.show_roster", roster_id=roster.id), 303)
 
@@ -431,9 +431,8 @@ def fix_doubtful(roster_id, row_id):
             except FieldError:
                 data[name] = ""
         form = PersonForm(formdata=None, data=data)
-        form.validate_on_submit()
         return render_template("rosters/doubtful_fix.html", roster=roster, row=row, form=form,
-                               messages=row_messages(row), labels=FIELD_LABELS)
+                               messages=form.attach_row_messages(row_messages(row)))
     form = PersonForm()
     if form.validate_on_submit():
         try:
@@ -445,7 +444,7 @@ def fix_doubtful(roster_id, row_id):
             flash(f"Đã thêm {person.full_name} vào danh sách.", "success")
             return redirect(url_for("rosters.list_doubtful", roster_id=roster.id), 303)
     return render_template("rosters/doubtful_fix.html", roster=roster, row=row, form=form,
-                           messages=row_messages(row), labels=FIELD_LABELS), 400
+                           messages=form.attach_row_messages(row_messages(row), attach=False)), 400
 
 
 # --- workflow ------------------------------------------------------------------------------

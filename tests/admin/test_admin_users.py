@@ -34,7 +34,7 @@ def test_bad_user_input_is_refused_and_changes_nothing(client, login_as):
         ({"username": "có dấu"}, "Chỉ dùng chữ không dấu"),
         ({"password": "ngan"}, "ít nhất 12 ký tự"),
         ({"unit_code": "99999"}, "Không có đơn vị với mã này."),
-        ({"role": "superuser"}, "Not a valid choice"),
+        ({"role": "superuser"}, "Lựa chọn không hợp lệ."),
     ]
     for change, message in cases:
         data = {"username": "moi", "full_name": "Người Mới", "password": "matkhau12345",
