@@ -199,6 +199,12 @@ def next_dose_number(person: Person) -> int:
     return person.prior_doses + (db.session.scalar(select(func.count()).where(Dose.person_id == person.id)) or 0) + 1
 
 
+def dose_on(person: Person, day: date) -> Dose | None:
+    """The dose already recorded for this person on this day, if any (one dose a day at most)."""
+    return db.session.scalars(select(Dose).where(Dose.person_id == person.id, Dose.given_on == day)
+                              .order_by(Dose.id.desc()).limit(1)).first()
+
+
 def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: str, lot: str, dose_number: int) -> Dose:
     vaccine, lot = clean(vaccine), clean(lot)
     if not vaccine or not lot:
@@ -207,8 +213,14 @@ def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: s
     if dose_number != expected:
         raise SamplingError(f"Mũi số {dose_number} không khớp: {person.full_name} đã có {expected - 1} mũi, "
                             f"mũi tiếp theo là mũi {expected}.")
-    if given_on > to_local(utcnow()).date():
+    today = to_local(utcnow()).date()
+    if given_on > today:
         raise SamplingError("Ngày tiêm không được ở tương lai.")
+    same_day = dose_on(person, given_on)
+    if same_day is not None:
+        when = f"hôm nay ({given_on:%d/%m/%Y})" if given_on == today else f"ngày {given_on:%d/%m/%Y}"
+        raise SamplingError(f"{person.full_name} đã được ghi mũi {same_day.dose_number} {when}: "
+                            "không ghi hai mũi cho một người trong cùng một ngày.")
     dose = Dose(person_id=person.id, campaign_id=site.campaign_id, unit_id=site.unit_id, site_id=site.id,
                 given_on=given_on, vaccine=vaccine, lot=lot, dose_number=dose_number, recorded_by_id=actor.id)
     db.session.add(dose)
