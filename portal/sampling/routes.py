@@ -143,7 +143,7 @@ def undo_sample(site_id):
         sample = services.undo_last(current_user, site)
     except SamplingError as exc:
         return _point(site, 422, error=str(exc))
-    return _point(site, message=f"Đã hoàn tác mẫu của {sample.person.full_name}.")
+    return _point(site, message=services.undo_message(sample))
 
 
 # ---- vaccination site -----------------------------------------------------------------------

@@ -169,15 +169,28 @@ def undo_last(actor, site: Site, now: datetime | None = None) -> Sample:
         raise SamplingError("Ống mẫu đã có kết quả, không hoàn tác được.")
     db.session.delete(sample)
     tube.size -= 1
-    if tube.size == 0 and not tube.pooled:
+    # A closed tube stays closed (it may already be on its way to the lab); an empty one is dropped.
+    # Only the open pool, which takes people anyway, is kept even when empty.
+    if tube.size == 0 and tube.status is not TubeStatus.OPEN:
         db.session.delete(tube)
-    elif tube.pooled and tube.status is TubeStatus.CLOSED and open_tube(site) is None:
-        tube.status = TubeStatus.OPEN  # it was closed by reaching capacity: take people again
     db.session.flush()
     refresh_person(person)
     bump_day(site.campaign_id, site.unit_id, person.zone.value, sample.taken_on, -1)
     audit.record(actor, "sample.undo", sample, unit=site.unit_id, changes={"person_id": person.id, "tube": tube.code})
     return sample
+
+
+def undo_message(sample: Sample) -> str:
+    """What the undo did, including what became of the sample's tube (for the user)."""
+    tube = sample.tube
+    text = f"Đã hoàn tác mẫu của {sample.person.full_name}."
+    if not tube.pooled:
+        return text
+    if tube.size == 0 and tube.status is not TubeStatus.OPEN:
+        return f"{text} Ống gộp {tube.code} không còn mẫu nào nên đã được hủy."
+    if tube.status is TubeStatus.OPEN:
+        return f"{text} Ống gộp {tube.code} vẫn mở ({tube.size}/{tube.capacity})."
+    return f"{text} Ống gộp {tube.code} vẫn đóng, còn {tube.size} người; mẫu tiếp theo không vào ống này."
 
 
 def recent_samples(site: Site, limit: int = 10) -> list[Sample]:

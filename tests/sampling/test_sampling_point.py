@@ -251,3 +251,44 @@ def test_more_namesakes_than_listed_says_so_and_asks_for_more_letters(login_as, 
     person = people_of("00001")[0]
     few = _post(client, site, q=person.name_folded).text
     assert "Có hơn" not in few and ("Đã lấy mẫu" in few or "chọn một người" in few)
+
+
+def test_undo_after_closing_a_pool_keeps_the_tube_closed_and_the_next_scan_out_of_it(login_as, today_round):
+    client = login_as("xa1")
+    site = site_of("00001")
+    a, b, c = people_of("00001", n=3)
+    _post(client, site, q="+G777")
+    _post(client, site, q=a.cccd)
+    _post(client, site, q=b.cccd)
+    assert "Đã đóng ống gộp G777 (2 người)".encode() in _post(client, site, q="-").data
+    undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
+    assert undone.status_code == 200
+    assert "Ống gộp G777 vẫn đóng, còn 1 người".encode() in undone.data
+    assert "Ống gộp G777:".encode() not in undone.data  # no open-pool badge
+    tube = db.session.scalars(select(Tube).where(Tube.code == "G777")).one()
+    db.session.refresh(tube)
+    assert tube.status is TubeStatus.CLOSED and tube.size == 1
+    nxt = _post(client, site, q=c.cccd)
+    assert "ống XN".encode() in nxt.data and "G777".encode() not in nxt.data.split("Các mẫu vừa lấy".encode())[0]
+    assert _count(Sample, Sample.tube_id == tube.id) == 1
+
+
+def test_undo_of_the_only_sample_of_a_closed_pool_drops_the_tube(login_as, today_round):
+    client = login_as("xa1")
+    site, person = site_of("00001"), people_of("00001")[0]
+    _post(client, site, q="+G778")
+    _post(client, site, q=person.cccd)
+    _post(client, site, q="-")
+    undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
+    assert "Ống gộp G778 không còn mẫu nào nên đã được hủy".encode() in undone.data
+    assert _count(Tube, Tube.code == "G778") == 0
+
+
+def test_undo_in_an_open_pool_keeps_it_open(login_as, today_round):
+    client = login_as("xa1")
+    site, person = site_of("00001"), people_of("00001")[0]
+    _post(client, site, q="+G779")
+    _post(client, site, q=person.cccd)
+    undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
+    assert "Ống gộp G779 vẫn mở (0/10)".encode() in undone.data
+    assert db.session.scalars(select(Tube).where(Tube.code == "G779")).one().status is TubeStatus.OPEN
