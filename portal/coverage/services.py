@@ -365,7 +365,9 @@ def people_behind(campaign: Campaign, unit: Unit, visible, metric: str, zone: st
     targets = targets_of(campaign.id)
     met = or_(*(and_(Person.zone == z, PersonStatus.rounds_on_time.op("&")(arithmetic.required_mask(t.rounds_required))
                      == arithmetic.required_mask(t.rounds_required)) for z, t in targets.items())) if targets else false()
-    bit = 1 << ((round_number or 1) - 1)
+    if metric in ("round", "missing") and round_number is not None and not arithmetic.is_round_number(round_number):
+        return [], 0
+    bit = arithmetic.round_bit(round_number or 1) if metric in ("round", "missing") else 1
     conditions = {
         "people": None, "met": met, "unmet": or_(PersonStatus.person_id.is_(None), ~met),
         "pending": PersonStatus.pending > 0, "positive": PersonStatus.positive.is_(True),
