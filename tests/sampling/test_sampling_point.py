@@ -174,7 +174,23 @@ def test_qr_scan_of_a_stranger_fills_the_new_person_form(login_as, today_round):
     assert 'value="Nguyễn Văn An"'.encode() in response.data and b"02/03/1985" in response.data
 
 
-def test_a_day_outside_every_round_is_refused(login_as):
+def test_the_fresh_demo_lets_xa1_record_a_sample_and_a_dose_today(login_as):
+    """No fixture adds a round: the demo itself has one around the day it was loaded."""
+    from portal.rosters.models import RosterKind
+
+    client = login_as("xa1")
+    site, person = site_of("00001"), people_of("00001")[0]
+    response = _post(client, site, q=person.cccd)
+    assert response.status_code == 200 and "Đã lấy mẫu".encode() in response.data and "đợt 4".encode() in response.data
+    vacc, vperson = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    dose = client.post(f"/sampling/sites/{vacc.id}/vaccination", headers=HX,
+                       data={"q": vperson.cccd, "vaccine": "Pfizer", "lot": "FF1"})
+    assert dose.status_code == 200 and "Đã ghi mũi".encode() in dose.data
+
+
+def test_a_day_outside_every_round_is_refused(login_as, today_round):
+    db.session.delete(today_round)
+    db.session.commit()
     client = login_as("xa1")
     site, person = site_of("00001"), people_of("00001")[0]
     response = _post(client, site, q=person.cccd)
