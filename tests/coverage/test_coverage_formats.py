@@ -43,3 +43,27 @@ def test_the_vaccination_roster_number_lists_its_people(app):
     assert response.status_code == 200
     assert f"{data.total.vacc_people} người".encode() in response.data
     assert "Người trong danh sách tiêm chủng".encode() in response.data
+
+
+def test_people_behind_a_number_show_the_birth_year_under_nam_sinh(app):
+    from portal.extensions import db
+    from portal.rosters.models import Person
+
+    campaign, commune = campaigns.by_name(DEMO_CAMPAIGN), by_code("00001")
+    dated = db.session.scalars(select(Person).where(Person.unit_id == commune.id, Person.birth_date.is_not(None))
+                               .order_by(Person.unit_id, Person.sort_key)).first()
+    text = as_user(app, "xa1").get(f"/coverage/people?campaign={campaign.id}&unit={commune.id}&metric=people").text
+    assert '<th scope="col">Năm sinh</th>' in text
+    assert not re.search(r"<td>\d\d/\d\d/\d{4}</td>", text)
+    if dated is not None:
+        assert f"<td>{dated.birth_date.year}</td>" in text
+
+
+def test_vaccination_roster_says_its_dose_column_counts_doses_before_the_campaign(app):
+    from portal.extensions import db
+    from portal.rosters.models import Roster, RosterKind
+
+    roster = db.session.scalars(select(Roster).where(Roster.unit_id == by_code("00001").id,
+                                                     Roster.kind == RosterKind.VACCINATION)).first()
+    text = as_user(app, "xa1").get(f"/rosters/{roster.id}").text
+    assert "Mũi đã tiêm trước chiến dịch</th>" in text
