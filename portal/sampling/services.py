@@ -194,8 +194,10 @@ def undo_message(sample: Sample) -> str:
 
 
 def recent_samples(site: Site, limit: int = 10) -> list[Sample]:
+    """The samples taken last at the site (by time, not by id: imports and demo rows), newest first."""
     return list(db.session.scalars(select(Sample).options(joinedload(Sample.person), joinedload(Sample.tube))
-                                   .where(Sample.site_id == site.id).order_by(Sample.id.desc()).limit(limit)))
+                                   .where(Sample.site_id == site.id).order_by(Sample.taken_at.desc(), Sample.id.desc())
+                                   .limit(limit)))
 
 
 def retest_list(unit_ids, campaign_id: int):
@@ -245,5 +247,6 @@ def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: s
 
 
 def recent_doses(site: Site, limit: int = 10) -> list[Dose]:
+    """The doses recorded last at the site (by when they were recorded), newest first."""
     return list(db.session.scalars(select(Dose).options(joinedload(Dose.person)).where(Dose.site_id == site.id)
-                                   .order_by(Dose.id.desc()).limit(limit)))
+                                   .order_by(Dose.created_at.desc(), Dose.id.desc()).limit(limit)))

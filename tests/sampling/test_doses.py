@@ -84,3 +84,20 @@ def test_the_same_day_guard_also_holds_for_a_back_dated_day(login_as):
     assert again.status_code == 422 and "ngày 05/09/2021".encode() in again.data
     other_day = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data={**data, "given_on": "06/09/2021"})
     assert other_day.status_code == 200, other_day.data
+
+
+def test_recent_doses_follow_the_time_recorded_newest_first(login_as):
+    from portal.sampling.services import recent_doses
+
+    site = site_of("00001", "vaccination_site")
+    rows = recent_doses(site, limit=50)
+    times = [d.created_at for d in rows]
+    assert len(rows) > 1 and times == sorted(times, reverse=True)
+    client = login_as("xa1")
+    person = people_of("00001", RosterKind.VACCINATION, 3)[2]
+    client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                data={"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1", "given_on": "05/09/2021"})
+    page = client.get(f"/sampling/sites/{site.id}/vaccination").text
+    recent = page[page.index("Các mũi vừa ghi"):]
+    first_row = recent[recent.index("<tbody>"):recent.index("</tr>", recent.index("<tbody>"))]
+    assert person.full_name in first_row  # recorded last, though given on an old day

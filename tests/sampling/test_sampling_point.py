@@ -308,3 +308,24 @@ def test_undo_in_an_open_pool_keeps_it_open(login_as, today_round):
     undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
     assert "Ống gộp G779 vẫn mở (0/10)".encode() in undone.data
     assert db.session.scalars(select(Tube).where(Tube.code == "G779")).one().status is TubeStatus.OPEN
+
+
+def test_recent_samples_follow_the_time_taken_not_the_id(login_as, today_round):
+    from portal.timeutil import utcnow
+
+    site = site_of("00001")
+    rows = services.recent_samples(site, limit=50)
+    times = [s.taken_at for s in rows]
+    assert times == sorted(times, reverse=True)
+    # a sample written later (bigger id) but taken earlier goes below
+    from portal.auth.models import User
+
+    a, b = people_of("00001", n=2)
+
+    clerk = db.session.scalars(select(User).where(User.username == "xa1")).one()
+    now = utcnow()
+    services.record_sample(clerk, site, a, now=now)
+    services.record_sample(clerk, site, b, now=now - timedelta(minutes=5))
+    db.session.commit()
+    names = [s.person.full_name for s in services.recent_samples(site)]
+    assert names.index(a.full_name) < names.index(b.full_name)
