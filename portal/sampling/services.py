@@ -18,6 +18,8 @@ from portal.text import clean, fold
 from portal.timeutil import to_local, utcnow
 
 UNDO_WINDOW = timedelta(minutes=1)
+# Enter on an empty line at a point: what to type (the sampling point and the vaccination site).
+EMPTY_LINE_HINT = "Chưa nhập gì: nhập số CCCD, quét mã QR hoặc gõ vài chữ của tên rồi nhấn Enter."
 REPEAT_GUARD = timedelta(seconds=60)
 
 

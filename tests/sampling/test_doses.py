@@ -101,3 +101,14 @@ def test_recent_doses_follow_the_time_recorded_newest_first(login_as):
     recent = page[page.index("Các mũi vừa ghi"):]
     first_row = recent[recent.index("<tbody>"):recent.index("</tr>", recent.index("<tbody>"))]
     assert person.full_name in first_row  # recorded last, though given on an old day
+
+
+def test_enter_on_an_empty_line_gets_a_hint_and_records_nothing(login_as):
+    client = login_as("xa1")
+    site = site_of("00001", "vaccination_site")
+    before = db.session.scalar(select(func.count()).select_from(Dose))
+    for blank in ("", "  "):
+        response = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                               data={"q": blank, "vaccine": "Pfizer", "lot": "FF1"})
+        assert response.status_code == 422 and "Chưa nhập gì: nhập số CCCD".encode() in response.data
+    assert db.session.scalar(select(func.count()).select_from(Dose)) == before

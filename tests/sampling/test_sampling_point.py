@@ -152,7 +152,10 @@ def test_unknown_person_offers_the_new_person_form(login_as, today_round):
 def test_empty_line_and_a_bad_qr_get_messages(login_as, today_round):
     client = login_as("xa1")
     site = site_of("00001")
-    assert _post(client, site, q="").status_code == 422
+    for blank in ("", "   "):
+        empty = _post(client, site, q=blank)
+        assert empty.status_code == 422 and "Chưa nhập gì: nhập số CCCD".encode() in empty.data
+        assert b'role="alert"' in empty.data
     bad = _post(client, site, q="abc|def")
     assert bad.status_code == 422 and "QR".encode() in bad.data
 
