@@ -59,3 +59,11 @@ def test_city_dashboard_percentages_use_the_decimal_comma(page, portal_url):
     assert "Người trong danh sách tiêm chủng" in tiles and re.search(r"\d+,\d%", tiles)
     assert not re.search(r"\d\.\d%", page.locator("#figures").inner_text())
     page.screenshot(path="/tmp/sampling-dashboard.png", full_page=True)
+
+
+def test_lab_page_and_people_list_read_in_vietnamese(page, portal_url, live_server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, portal_url, "xetnghiem")
+    page.goto(f"{portal_url}/sampling/lab")
+    expect(page.get_by_label("Hoặc tải tệp CSV hai cột: mã ống, kết quả (âm tính/dương tính)")).to_be_attached()
+    page.screenshot(path="/tmp/sampling-lab.png", full_page=True)
