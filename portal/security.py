@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.config import DEFAULT_SECRET_KEY
 from portal.extensions import db, login_manager
@@ -64,7 +65,9 @@ def load_user(cookie_id: str):
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.scalars(select(User).where(User.id == int(user_id))).first()
+    # The grants (and their units) come in the same statement: every request asks can().
+    user = db.session.scalars(select(User).options(joinedload(User.grants))
+                              .where(User.id == int(user_id))).unique().first()
     if user is None or not user.active or user.session_token != token:
         return None
     return user

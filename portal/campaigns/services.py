@@ -83,8 +83,9 @@ def round_for(campaign_id: int, day: date) -> Round | None:
 
 
 def targets_of(campaign_id: int) -> dict[str, arithmetic.Target]:
-    rows = db.session.scalars(select(ZoneTarget).where(ZoneTarget.campaign_id == campaign_id))
-    return {t.zone: arithmetic.Target(t.rounds_required, t.deadline) for t in rows}
+    rows = db.session.execute(select(ZoneTarget.zone, ZoneTarget.rounds_required, ZoneTarget.deadline)
+                              .where(ZoneTarget.campaign_id == campaign_id))
+    return {zone: arithmetic.Target(rounds_required, deadline) for zone, rounds_required, deadline in rows}
 
 
 def set_target(actor, campaign: Campaign, zone: str, rounds_required: int, deadline: date) -> ZoneTarget:

@@ -20,24 +20,30 @@ from portal.sampling.models import Dose, Sample
 from portal.units.models import Unit, UnitKind
 
 
-def _upsert_sql(table, values: dict, amount: int):
-    """INSERT ... ON CONFLICT DO UPDATE value = value + amount (SQLite and PostgreSQL)."""
+_COUNTER_UPSERT: dict[str, object] = {}
+
+
+def _counter_upsert():
+    """INSERT ... ON CONFLICT DO UPDATE value = value + the row's amount (SQLite and
+    PostgreSQL), built once per dialect: bump() executes it with one row per counter."""
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(**values, value=amount)
-    return stmt.on_conflict_do_update(index_elements=["campaign_id", "unit_id", "zone", "key"],
-                                      set_={"value": table.c.value + amount})
+    if dialect not in _COUNTER_UPSERT:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = CoverageCounter.__table__
+        stmt = insert(table)
+        _COUNTER_UPSERT[dialect] = stmt.on_conflict_do_update(
+            index_elements=["campaign_id", "unit_id", "zone", "key"], set_={"value": table.c.value + stmt.excluded.value})
+    return _COUNTER_UPSERT[dialect]
 
 
 def bump(campaign_id: int, unit_id: int, zone: str, changes: dict[str, int]) -> None:
-    table = CoverageCounter.__table__
-    for key, amount in sorted(changes.items()):
-        if amount:
-            db.session.execute(_upsert_sql(table, {"campaign_id": campaign_id, "unit_id": unit_id,
-                                                   "zone": zone, "key": key}, amount))
+    rows = [{"campaign_id": campaign_id, "unit_id": unit_id, "zone": zone, "key": key, "value": amount}
+            for key, amount in sorted(changes.items()) if amount]
+    if rows:
+        db.session.execute(_counter_upsert(), rows)
 
 
 def _facts(person_id: int) -> list[arithmetic.SampleFact]:

@@ -74,18 +74,27 @@ def _page(roster: Roster, args: dict):
                                   status=args["status"] or None, page=int(page))
 
 
-def _roster_context(roster: Roster, **extra) -> dict:
-    editable = roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit)
+def _people_context(roster: Roster) -> dict:
+    """What the list of people (the search fragment) needs, and nothing more: a keystroke in
+    the search box re-renders only this part."""
     args = _list_args()
-    context = {
-        "roster": roster, "args": args, "people": _page(roster, args), "editable": editable,
+    return {
+        "roster": roster, "args": args, "people": _page(roster, args),
+        "editable": roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit),
+    }
+
+
+def _roster_context(roster: Roster, **extra) -> dict:
+    context = _people_context(roster)
+    editable = context["editable"]
+    context.update({
         "may_review": can_review_roster(current_user, roster.unit),
         "may_export": can(current_user, Ability.ROSTER_EXPORT, roster.unit),
         "counts": services.roster_counts(roster), "timeline": services.roster_timeline(roster),
         "doubtful_count": len(services.doubtful_rows(roster)) if editable else 0,
         "confirm_form": ConfirmForm(formdata=None), "reason_form": ReasonForm(formdata=None),
         "zones": list(Zone), "status_labels": STATUS_LABELS, "labels": services.TIMELINE_LABELS,
-    }
+    })
     if "form" not in extra and editable:
         extra["form"] = PersonForm(formdata=None)
     context.update(extra)
@@ -126,7 +135,9 @@ def open_roster():
 @require(Ability.ROSTER_VIEW)
 def show_roster(roster_id):
     roster = _roster(roster_id)
-    return render("rosters/roster.html", "rosters/partials/_people.html", **_roster_context(roster))
+    # The search box (htmx) swaps the list alone: the counts, timeline and forms are not rebuilt.
+    context = _people_context(roster) if wants_fragment() else _roster_context(roster)
+    return render("rosters/roster.html", "rosters/partials/_people.html", **context)
 
 
 @bp.route("/template-<kind>.xlsx")

@@ -40,17 +40,17 @@ def roster_id_of(site: Site, kind: RosterKind) -> int | None:
 
 def find_people(site: Site, kind: RosterKind, query: str, limit: int = 8) -> list[Person]:
     """People on the site's commune roster of `kind`: exact CCCD / phone, else the folded name
-    containing every typed word (within one roster: the (roster_id, name_folded) index)."""
+    containing every typed word (within one roster: the (roster_id, name_folded) index). The
+    roster is joined, not looked up first: one statement per scan at the point."""
     query = clean(query)
-    roster_id = roster_id_of(site, kind)
-    if not query or roster_id is None:
+    if not query:
         return []
+    stmt = select(Person).join(Roster, Roster.id == Person.roster_id).where(
+        Roster.unit_id == site.unit_id, Roster.campaign_id == site.campaign_id, Roster.kind == kind)
     digits = query.replace(" ", "").replace(".", "")
     if digits.isdigit():
-        return list(db.session.scalars(select(Person).where(
-            Person.campaign_id == site.campaign_id, Person.roster_id == roster_id,
-            or_(Person.cccd == digits, Person.phone == digits)).limit(limit)))
-    stmt = select(Person).where(Person.roster_id == roster_id)
+        return list(db.session.scalars(stmt.where(
+            Person.campaign_id == site.campaign_id, or_(Person.cccd == digits, Person.phone == digits)).limit(limit)))
     for word in fold(query).split(" "):
         stmt = stmt.where(Person.name_folded.contains(word, autoescape=True))
     return list(db.session.scalars(stmt.order_by(Person.sort_key).limit(limit)))
@@ -147,7 +147,8 @@ def record_sample(actor, site: Site, person: Person, now: datetime | None = None
     tube.size += 1
     if tube.pooled and tube.size >= tube.capacity:
         tube.status = TubeStatus.CLOSED
-    sample = Sample(tube_id=tube.id, person_id=person.id, campaign_id=site.campaign_id, unit_id=site.unit_id,
+    # tube=, not tube_id=: the route reads sample.tube, which must not be loaded again.
+    sample = Sample(tube=tube, person_id=person.id, campaign_id=site.campaign_id, unit_id=site.unit_id,
                     site_id=site.id, round_number=round_.number, taken_at=now, taken_on=day, pooled=tube.pooled,
                     recorded_by_id=actor.id)
     db.session.add(sample)

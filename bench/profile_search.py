@@ -1,0 +1,154 @@
+"""Search as you type, for a developer: the same 50,000-person roster and the same keystrokes
+as bench/bench_search.py, timed in wall-clock AND process (CPU) time per request, with the
+query plans of the statements one keystroke sends. Not part of `make bench`.
+
+    .venv/bin/python -m bench.profile_search --keep /tmp/search.db     # build once, then reuse
+    bin/with-postgres .venv/bin/python -m bench.profile_search --db postgresql
+    .venv/bin/python -m bench.profile_search --keep /tmp/search.db --explain "nguyen van" --explain 0011
+
+A kept SQLite database is migrated to the newest revision before each run (so a new
+migration is tried on real data)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import bench_search, data, inproc, populate, world as bench_world
+from portal.extensions import db
+
+
+def build(kind: str, workdir: Path, size: int):
+    world = bench_world.build_world(kind, workdir)
+    code, name = world.communes[-3]
+    people = data.PeopleFactory(seed=50).people(size, name)
+    with inproc.app_for(world):
+        from portal.admin import services as admin_services
+        from portal.auth.models import Role
+        from portal.timeutil import local_today
+        from portal.units.services import by_code
+
+        unit = by_code(code)
+        target = populate.roster(unit.id, world.campaign_id, "testing")
+        populate.insert_people(target, people, local_today())
+        clerk = admin_services.create_user(None, "xasearch", "Cán bộ tìm kiếm", "bench-pass-2021")
+        admin_services.add_grant(None, clerk, Role.COMMUNE_CLERK, unit)
+        roster_id = target.id
+        db.session.commit()
+    return world, roster_id, bench_search.typed_queries(people, 400)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="sqlite", choices=("sqlite", "postgresql"))
+    parser.add_argument("--size", type=int, default=50_000)
+    parser.add_argument("--keep", help="SQLite file to build once and reuse")
+    parser.add_argument("--explain", action="append", default=[], help="a typed text whose plans to print")
+    parser.add_argument("--profile", action="store_true", help="cProfile of the keystrokes (process time)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="psearch-") as tmp:
+        meta = Path(args.keep + ".json") if args.keep else None
+        if meta and meta.exists():
+            saved = json.loads(meta.read_text())
+            world = bench_world.World("sqlite", saved["url"], bench_world.PROVINCE, [], bench_world.Accounts(), 0)
+            roster_id, queries = saved["roster_id"], [tuple(q) for q in saved["queries"]]
+            from flask_migrate import upgrade
+
+            with inproc.app_for(world):
+                upgrade()
+        else:
+            t0 = time.monotonic()
+            world, roster_id, queries = build(args.db, Path(tmp), args.size)
+            if meta:
+                Path(args.keep).unlink(missing_ok=True)
+                url = world.url
+                os.replace(url.removeprefix("sqlite:///"), args.keep)
+                world.url = f"sqlite:///{args.keep}"
+                meta.write_text(json.dumps({"url": world.url, "roster_id": roster_id, "queries": queries}))
+            print(f"built in {time.monotonic() - t0:.0f} s", flush=True)
+        try:
+            run(world, roster_id, queries, args)
+        finally:
+            if not meta and world.drop:
+                world.drop()
+    return 0
+
+
+def run(world, roster_id, queries, args):
+    with inproc.app_for(world) as app:
+        if world.db == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE person")
+        else:
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+        client = inproc.signed_in_client(app, "xasearch")
+
+        def get(q, zone=""):
+            response = client.get(f"/rosters/{roster_id}", query_string={"q": q, "zone": zone},
+                                  headers={"HX-Request": "true"})
+            assert response.status_code == 200, response.status_code
+            db.session.remove()
+            return response
+
+        for text in args.explain:
+            explain(app, get, text)
+        get("ab")
+        wall, cpu = [], []
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+            for q, zone in queries[:100]:
+                get(q, zone)
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+        for q, zone in queries:
+            w0, c0 = time.perf_counter(), time.process_time()
+            get(q, zone)
+            cpu.append((time.process_time() - c0) * 1000)
+            wall.append((time.perf_counter() - w0) * 1000)
+        print(f"{world.db}: {len(queries)} keystrokes; load average {os.getloadavg()[0]:.2f}")
+        print(f"  wall  p50 {inproc.median(wall):6.1f} ms  p95 {inproc.p95(wall):6.1f} ms  max {max(wall):6.0f} ms")
+        print(f"  cpu   p50 {inproc.median(cpu):6.1f} ms  p95 {inproc.p95(cpu):6.1f} ms  max {max(cpu):6.0f} ms"
+              "  (app process only; PostgreSQL's own CPU not included)")
+
+
+def explain(app, get, text):
+    from sqlalchemy import event
+
+    statements = []
+
+    def log(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "person" in statement:
+            statements.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", log)
+    get(text)
+    event.remove(db.engine, "before_cursor_execute", log)
+    print(f"--- {text!r}: {len(statements)} statements on person")
+    with db.engine.connect() as conn:
+        for statement, params in statements:
+            print("  ", " ".join(statement.split())[:300], params if len(str(params)) < 200 else "...")
+            if conn.dialect.name == "sqlite":
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
+                for row in plan:
+                    print("       ", row[-1])
+            else:
+                plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS OFF) " + statement, params).all()
+                for (line,) in plan:
+                    print("       ", line)
+            t0 = time.perf_counter()
+            conn.exec_driver_sql(statement, params).all()
+            print(f"        ({(time.perf_counter() - t0) * 1000:.1f} ms)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
