@@ -5,13 +5,19 @@ from flask import Flask, g
 from flask_login import current_user
 
 from portal import privacy, timeutil
-from portal.text import format_size
 from portal.permissions import Ability, can
+from portal.reports.formatting import vn_decimal
+from portal.text import format_size
 
 
 def _number(value) -> str:
     """1234567 → "1.234.567" (Vietnamese thousands separator)."""
     return f"{int(value or 0):,}".replace(",", ".")
+
+
+def _percent(value) -> str:
+    """46.8 (already a percentage) → "46,8%": the decimal comma, as in the PDFs."""
+    return vn_decimal(value, 1) + "%"
 
 
 def _query(params: dict) -> str:
@@ -35,7 +41,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(Ability=Ability, can=_can)
     app.jinja_env.filters.update(
-        vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=_number, file_size=format_size, query=_query,
+        vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=_number, vn_percent=_percent,
+        file_size=format_size, query=_query,
         # Least data (portal/privacy.py): {{ person.cccd | identity(person.unit) }}, {{ person.phone | phone(person.unit) }}
         identity=lambda value, unit=None: privacy.shown_identity(current_user, value, unit),
         phone=lambda value, unit=None: privacy.shown_phone(current_user, value, unit),

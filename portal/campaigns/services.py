@@ -44,10 +44,25 @@ def rounds_of(campaign: Campaign) -> list[Round]:
     return list(db.session.scalars(select(Round).where(Round.campaign_id == campaign.id).order_by(Round.number)))
 
 
+def extend_campaign(actor, campaign: Campaign, ends_on: date) -> Campaign:
+    """Move the campaign's end later, explicitly (its rounds must lie within its period). Never earlier."""
+    if ends_on <= campaign.ends_on:
+        return campaign
+    before, campaign.ends_on = campaign.ends_on, ends_on
+    db.session.flush()
+    audit.record(actor, "campaign.extend", campaign, unit=campaign.unit_id, changes={"ends_on": [before, ends_on]})
+    return campaign
+
+
 def add_round(actor, campaign: Campaign, starts_on: date, ends_on: date) -> Round:
     if ends_on < starts_on:
         raise CampaignError("Ngày kết thúc đợt phải sau ngày bắt đầu.")
+    if starts_on < campaign.starts_on or ends_on > campaign.ends_on:
+        raise CampaignError(f"Đợt phải nằm trong thời gian của chiến dịch (từ {campaign.starts_on:%d/%m/%Y} "
+                            f"đến {campaign.ends_on:%d/%m/%Y}).")
     existing = rounds_of(campaign)
+    if len(existing) >= arithmetic.MAX_ROUNDS:
+        raise CampaignError(f"Một chiến dịch có tối đa {arithmetic.MAX_ROUNDS} đợt.")
     for other in existing:
         if starts_on <= other.ends_on and other.starts_on <= ends_on:
             raise CampaignError(f"Thời gian trùng với đợt {other.number}.")

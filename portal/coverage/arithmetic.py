@@ -45,6 +45,22 @@ class PersonState:
     doses: int = 0
 
 
+# PersonStatus.rounds keeps round r in bit r-1 of a 32-bit signed integer (PostgreSQL INTEGER):
+# rounds 1..31 fit, and that is also the most rounds a campaign may have.
+MAX_ROUNDS = 31
+
+
+def is_round_number(number) -> bool:
+    """Whether `number` can name a round (and so a bit of the rounds mask)."""
+    return isinstance(number, int) and 1 <= number <= MAX_ROUNDS
+
+
+def round_bit(number: int) -> int:
+    if not is_round_number(number):
+        raise ValueError(f"round number out of range 1..{MAX_ROUNDS}: {number!r}")
+    return 1 << (number - 1)
+
+
 def required_mask(rounds_required: int) -> int:
     return (1 << rounds_required) - 1
 

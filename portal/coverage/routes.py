@@ -15,9 +15,28 @@ from portal.web import render
 ADMIN_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 
+# Ids and page numbers beyond this are not ours (and would overflow a database integer): 404.
+LARGEST_ID = 2**31 - 1
+LARGEST_PAGE = 100_000
+
+
+def _int_arg(name: str, low: int, high: int) -> int | None:
+    """An integer query parameter: None when absent or empty, 404 when not a number in low..high."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(404)
+    if not low <= value <= high:
+        abort(404)
+    return value
+
+
 def _campaign() -> tuple[Campaign | None, list[Campaign]]:
     campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
-    wanted = request.args.get("campaign", type=int)
+    wanted = _int_arg("campaign", 1, LARGEST_ID)
     if wanted is not None:
         chosen = next((c for c in campaigns if c.id == wanted), None)
         if chosen is None:
@@ -29,7 +48,7 @@ def _campaign() -> tuple[Campaign | None, list[Campaign]]:
 def _unit(visible) -> Unit | None:
     """The unit asked for (it must be in the user's reach), else the user's widest administrative unit."""
     stmt = select(Unit).where(Unit.id.in_(visible), Unit.kind.in_(ADMIN_KINDS))
-    wanted = request.args.get("unit", type=int)
+    wanted = _int_arg("unit", 1, LARGEST_ID)
     if wanted is not None:
         unit = db.session.scalars(stmt.where(Unit.id == wanted)).first()
         if unit is None:
@@ -63,8 +82,8 @@ def people():
     if campaign is None or unit is None or metric not in services.METRICS:
         abort(404)
     zone = request.args.get("zone") or None
-    round_number = request.args.get("round", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    round_number = _int_arg("round", 1, arithmetic.MAX_ROUNDS)
+    page = _int_arg("page", 1, LARGEST_PAGE) or 1
     rows, total = services.people_behind(campaign, unit, visible, metric, zone, round_number,
                                          limit=100, offset=(page - 1) * 100)
     audit.record(current_user, "coverage.view_people", object_type="unit", object_id=unit.id, unit=unit,

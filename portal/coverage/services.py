@@ -351,16 +351,18 @@ def _natural(text: str):
 # ---- who is behind a number ------------------------------------------------------------------
 
 METRICS = {
-    "people": "Người trong danh sách", "met": "Đạt chỉ tiêu", "unmet": "Chưa đạt chỉ tiêu",
+    "people": "Người trong danh sách xét nghiệm", "met": "Đạt chỉ tiêu", "unmet": "Chưa đạt chỉ tiêu",
     "pending": "Chờ kết quả", "positive": "Dương tính", "retest": "Cần xét nghiệm lại đơn",
     "round": "Đã lấy mẫu đợt", "missing": "Chưa lấy mẫu đợt", "dose1": "Đã tiêm ≥ 1 mũi", "dose2": "Đã tiêm ≥ 2 mũi",
+    "vacc_people": "Người trong danh sách tiêm chủng",
 }
+VACCINATION_METRICS = ("vacc_people", "dose1", "dose2")  # counted on the vaccination roster
 
 
 def people_behind(campaign: Campaign, unit: Unit, visible, metric: str, zone: str | None = None,
                   round_number: int | None = None, limit: int = 200, offset: int = 0):
     """The people counted in one figure, in the user's communes. Unknown metric: nothing."""
-    kind = RosterKind.VACCINATION if metric in ("dose1", "dose2") else RosterKind.TESTING
+    kind = RosterKind.VACCINATION if metric in VACCINATION_METRICS else RosterKind.TESTING
     stmt = (select(Person).join(Roster, Roster.id == Person.roster_id)
             .outerjoin(PersonStatus, PersonStatus.person_id == Person.id)
             .join(Unit, Unit.id == Person.unit_id)
@@ -371,9 +373,11 @@ def people_behind(campaign: Campaign, unit: Unit, visible, metric: str, zone: st
     targets = targets_of(campaign.id)
     met = or_(*(and_(Person.zone == z, PersonStatus.rounds_on_time.op("&")(arithmetic.required_mask(t.rounds_required))
                      == arithmetic.required_mask(t.rounds_required)) for z, t in targets.items())) if targets else false()
-    bit = 1 << ((round_number or 1) - 1)
+    if metric in ("round", "missing") and round_number is not None and not arithmetic.is_round_number(round_number):
+        return [], 0
+    bit = arithmetic.round_bit(round_number or 1) if metric in ("round", "missing") else 1
     conditions = {
-        "people": None, "met": met, "unmet": or_(PersonStatus.person_id.is_(None), ~met),
+        "people": None, "vacc_people": None, "met": met, "unmet": or_(PersonStatus.person_id.is_(None), ~met),
         "pending": PersonStatus.pending > 0, "positive": PersonStatus.positive.is_(True),
         "retest": PersonStatus.retest.is_(True), "round": PersonStatus.rounds.op("&")(bit) != 0,
         "missing": or_(PersonStatus.person_id.is_(None), PersonStatus.rounds.op("&")(bit) == 0),

@@ -1,4 +1,4 @@
-"""Demo data of the campaigns domain: rounds, targets, sites, the CDC lab and its routing,
+"""Demo data of the campaigns domain: rounds (the 2021 ones and one around the day the demo is loaded), targets, sites, the CDC lab and its routing,
 samples over several days with results (single and pooled, positives, a retest), doses,
 (the lab technician `xetnghiem` of CDC is in loader.ACCOUNTS). Deterministic (seeded) and bulk-inserted."""
 from __future__ import annotations
@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.rosters.models import Person, Roster, RosterKind, Sex, Zone
 from portal.sampling.models import Dose, Result, Sample, Tube, TubeStatus
 from portal.text import fold
+from portal.timeutil import local_today
 from portal.units.services import by_code
 
 SEED = 20210901
@@ -66,9 +67,24 @@ def _people(campaign: Campaign, code: str, kind: RosterKind) -> list[Person]:
         Roster.campaign_id == campaign.id, Roster.kind == kind, Person.unit_id == by_code(code).id).order_by(Person.id)))
 
 
+# The 2021 rounds keep the dashboards' figures; one more round, from the day before the demo is
+# loaded to a month after, lets a person trying the demo record samples at the points today.
+CURRENT_ROUND_DAYS = (1, 30)
+
+
+def add_current_round(campaign: Campaign, today: date):
+    """The demo's "today" round (the only date-dependent part of the demo): the campaign's
+    period is extended explicitly to hold it."""
+    before, after = CURRENT_ROUND_DAYS
+    starts_on, ends_on = today - timedelta(days=before), today + timedelta(days=after)
+    campaigns.extend_campaign(None, campaign, ends_on)
+    return campaigns.add_round(None, campaign, starts_on, ends_on)
+
+
 def _setup(campaign: Campaign):
     for starts_on, ends_on in ROUNDS:
         campaigns.add_round(None, campaign, starts_on, ends_on)
+    add_current_round(campaign, local_today())
     for zone, rounds in (("lockdown", 3), ("high_risk", 3), ("other", 1)):
         target = db.session.scalars(select(campaigns.ZoneTarget).where(
             campaigns.ZoneTarget.campaign_id == campaign.id, campaigns.ZoneTarget.zone == zone)).first()

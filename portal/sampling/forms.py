@@ -37,4 +37,4 @@ class DoseForm(PortalForm):
 class ResultsForm(PortalForm):
     line = StringField("Mã ống và kết quả", validators=[Length(max=200)])
     text = TextAreaField("Dán danh sách (mỗi dòng: mã ống, kết quả)", validators=[Length(max=400_000)])
-    file = FileField("Hoặc tải tệp CSV tube_code,result")
+    file = FileField("Hoặc tải tệp CSV hai cột: mã ống, kết quả (âm tính/dương tính)")

@@ -89,7 +89,7 @@ def record_sample(site_id):
             return _point(site, message="Người này chưa có trong danh sách: kiểm tra thông tin từ thẻ rồi nhấn Enter để thêm và lấy mẫu.",
                           new_person=new_person)
         if not text:
-            return _point(site, 422, error="Nhập số CCCD, quét mã QR hoặc gõ vài chữ của tên.")
+            return _point(site, 422, error=services.EMPTY_LINE_HINT)
         people, more = services.match_people(site, RosterKind.TESTING, text)
         if len(people) == 1:
             return _recorded(site, people[0])
@@ -143,7 +143,7 @@ def undo_sample(site_id):
         sample = services.undo_last(current_user, site)
     except SamplingError as exc:
         return _point(site, 422, error=str(exc))
-    return _point(site, message=f"Đã hoàn tác mẫu của {sample.person.full_name}.")
+    return _point(site, message=services.undo_message(sample))
 
 
 # ---- vaccination site -----------------------------------------------------------------------
@@ -163,6 +163,8 @@ def vaccination(site_id):
         return _vaccination(site, 422, form=form, error="Vui lòng sửa các lỗi được đánh dấu.")
     if not form.is_submitted():
         return _vaccination(site)
+    if not form.person_id.data and not (form.q.data or "").strip():
+        return _vaccination(site, 422, form=form, error=services.EMPTY_LINE_HINT)
     if form.person_id.data:
         people, more = [p for p in [services.person_at_site(site, RosterKind.VACCINATION, form.person_id.data)] if p], False
     else:

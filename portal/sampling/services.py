@@ -18,6 +18,8 @@ from portal.text import clean, fold
 from portal.timeutil import to_local, utcnow
 
 UNDO_WINDOW = timedelta(minutes=1)
+# Enter on an empty line at a point: what to type (the sampling point and the vaccination site).
+EMPTY_LINE_HINT = "Chưa nhập gì: nhập số CCCD, quét mã QR hoặc gõ vài chữ của tên rồi nhấn Enter."
 REPEAT_GUARD = timedelta(seconds=60)
 
 
@@ -170,10 +172,10 @@ def undo_last(actor, site: Site, now: datetime | None = None) -> Sample:
         raise SamplingError("Ống mẫu đã có kết quả, không hoàn tác được.")
     db.session.delete(sample)
     tube.size -= 1
-    if tube.size == 0 and not tube.pooled:
+    # A closed tube stays closed (it may already be on its way to the lab); an empty one is dropped.
+    # Only the open pool, which takes people anyway, is kept even when empty.
+    if tube.size == 0 and tube.status is not TubeStatus.OPEN:
         db.session.delete(tube)
-    elif tube.pooled and tube.status is TubeStatus.CLOSED and open_tube(site) is None:
-        tube.status = TubeStatus.OPEN  # it was closed by reaching capacity: take people again
     db.session.flush()
     refresh_person(person)
     bump_day(site.campaign_id, site.unit_id, person.zone.value, sample.taken_on, -1)
@@ -181,9 +183,24 @@ def undo_last(actor, site: Site, now: datetime | None = None) -> Sample:
     return sample
 
 
+def undo_message(sample: Sample) -> str:
+    """What the undo did, including what became of the sample's tube (for the user)."""
+    tube = sample.tube
+    text = f"Đã hoàn tác mẫu của {sample.person.full_name}."
+    if not tube.pooled:
+        return text
+    if tube.size == 0 and tube.status is not TubeStatus.OPEN:
+        return f"{text} Ống gộp {tube.code} không còn mẫu nào nên đã được hủy."
+    if tube.status is TubeStatus.OPEN:
+        return f"{text} Ống gộp {tube.code} vẫn mở ({tube.size}/{tube.capacity})."
+    return f"{text} Ống gộp {tube.code} vẫn đóng, còn {tube.size} người; mẫu tiếp theo không vào ống này."
+
+
 def recent_samples(site: Site, limit: int = 10) -> list[Sample]:
+    """The samples taken last at the site (by time, not by id: imports and demo rows), newest first."""
     return list(db.session.scalars(select(Sample).options(joinedload(Sample.person), joinedload(Sample.tube))
-                                   .where(Sample.site_id == site.id).order_by(Sample.id.desc()).limit(limit)))
+                                   .where(Sample.site_id == site.id).order_by(Sample.taken_at.desc(), Sample.id.desc())
+                                   .limit(limit)))
 
 
 def retest_list(unit_ids, campaign_id: int):
@@ -200,6 +217,12 @@ def next_dose_number(person: Person) -> int:
     return person.prior_doses + (db.session.scalar(select(func.count()).where(Dose.person_id == person.id)) or 0) + 1
 
 
+def dose_on(person: Person, day: date) -> Dose | None:
+    """The dose already recorded for this person on this day, if any (one dose a day at most)."""
+    return db.session.scalars(select(Dose).where(Dose.person_id == person.id, Dose.given_on == day)
+                              .order_by(Dose.id.desc()).limit(1)).first()
+
+
 def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: str, lot: str, dose_number: int) -> Dose:
     vaccine, lot = clean(vaccine), clean(lot)
     if not vaccine or not lot:
@@ -208,8 +231,14 @@ def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: s
     if dose_number != expected:
         raise SamplingError(f"Mũi số {dose_number} không khớp: {person.full_name} đã có {expected - 1} mũi, "
                             f"mũi tiếp theo là mũi {expected}.")
-    if given_on > to_local(utcnow()).date():
+    today = to_local(utcnow()).date()
+    if given_on > today:
         raise SamplingError("Ngày tiêm không được ở tương lai.")
+    same_day = dose_on(person, given_on)
+    if same_day is not None:
+        when = f"hôm nay ({given_on:%d/%m/%Y})" if given_on == today else f"ngày {given_on:%d/%m/%Y}"
+        raise SamplingError(f"{person.full_name} đã được ghi mũi {same_day.dose_number} {when}: "
+                            "không ghi hai mũi cho một người trong cùng một ngày.")
     dose = Dose(person_id=person.id, campaign_id=site.campaign_id, unit_id=site.unit_id, site_id=site.id,
                 given_on=given_on, vaccine=vaccine, lot=lot, dose_number=dose_number, recorded_by_id=actor.id)
     db.session.add(dose)
@@ -221,5 +250,6 @@ def record_dose(actor, site: Site, person: Person, *, given_on: date, vaccine: s
 
 
 def recent_doses(site: Site, limit: int = 10) -> list[Dose]:
+    """The doses recorded last at the site (by when they were recorded), newest first."""
     return list(db.session.scalars(select(Dose).options(joinedload(Dose.person)).where(Dose.site_id == site.id)
-                                   .order_by(Dose.id.desc()).limit(limit)))
+                                   .order_by(Dose.created_at.desc(), Dose.id.desc()).limit(limit)))

@@ -1,6 +1,4 @@
-"""Shared set-up for the sampling tests: the demo campaign gets a round that covers today."""
-from datetime import timedelta
-
+"""Shared set-up for the sampling tests: the demo campaign has a round that covers today."""
 import pytest
 from sqlalchemy import select
 
@@ -20,9 +18,9 @@ def campaign(app):
 
 @pytest.fixture
 def today_round(app, campaign):
-    today = local_today()
-    round_ = campaigns.add_round(None, campaign, today - timedelta(days=1), today + timedelta(days=1))
-    db.session.commit()
+    """The demo's round around the day it was loaded (sampling/demo.add_current_round)."""
+    round_ = campaigns.round_for(campaign.id, local_today())
+    assert round_ is not None, "the demo campaign has a round that covers today"
     return round_
 
 

@@ -59,3 +59,56 @@ def test_dose_date_is_typed_dd_mm_yyyy_and_a_bad_one_is_refused(login_as):
     assert good.status_code == 200, good.data
     dose = db.session.scalars(select(Dose).where(Dose.person_id == person.id).order_by(Dose.id.desc())).first()
     assert dose.given_on.isoformat() == "2021-09-05"
+
+
+def test_a_second_dose_for_the_same_person_on_the_same_day_is_refused(login_as):
+    client = login_as("xa1")
+    site, person = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    first_number = next_dose_number(person)
+    doses = select(func.count()).select_from(Dose).where(Dose.person_id == person.id)
+    before = db.session.scalar(doses)
+    data = {"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1"}
+    assert client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data=data).status_code == 200
+    again = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data=data)
+    assert again.status_code == 422
+    assert f"đã được ghi mũi {first_number} hôm nay".encode() in again.data
+    assert db.session.scalar(doses) == before + 1
+
+
+def test_the_same_day_guard_also_holds_for_a_back_dated_day(login_as):
+    client = login_as("xa1")
+    site, person = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 2)[1]
+    data = {"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1", "given_on": "05/09/2021"}
+    assert client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data=data).status_code == 200
+    again = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data=data)
+    assert again.status_code == 422 and "ngày 05/09/2021".encode() in again.data
+    other_day = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX, data={**data, "given_on": "06/09/2021"})
+    assert other_day.status_code == 200, other_day.data
+
+
+def test_recent_doses_follow_the_time_recorded_newest_first(login_as):
+    from portal.sampling.services import recent_doses
+
+    site = site_of("00001", "vaccination_site")
+    rows = recent_doses(site, limit=50)
+    times = [d.created_at for d in rows]
+    assert len(rows) > 1 and times == sorted(times, reverse=True)
+    client = login_as("xa1")
+    person = people_of("00001", RosterKind.VACCINATION, 3)[2]
+    client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                data={"q": person.cccd, "vaccine": "Pfizer", "lot": "FF1", "given_on": "05/09/2021"})
+    page = client.get(f"/sampling/sites/{site.id}/vaccination").text
+    recent = page[page.index("Các mũi vừa ghi"):]
+    first_row = recent[recent.index("<tbody>"):recent.index("</tr>", recent.index("<tbody>"))]
+    assert person.full_name in first_row  # recorded last, though given on an old day
+
+
+def test_enter_on_an_empty_line_gets_a_hint_and_records_nothing(login_as):
+    client = login_as("xa1")
+    site = site_of("00001", "vaccination_site")
+    before = db.session.scalar(select(func.count()).select_from(Dose))
+    for blank in ("", "  "):
+        response = client.post(f"/sampling/sites/{site.id}/vaccination", headers=HX,
+                               data={"q": blank, "vaccine": "Pfizer", "lot": "FF1"})
+        assert response.status_code == 422 and "Chưa nhập gì: nhập số CCCD".encode() in response.data
+    assert db.session.scalar(select(func.count()).select_from(Dose)) == before

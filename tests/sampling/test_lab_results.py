@@ -137,3 +137,11 @@ def test_lab_bench_says_how_many_tubes_wait(login_as):
     text = login_as("xetnghiem").get("/sampling/lab").text
     assert f"Ống chờ kết quả ({waiting})" in text
     assert "ống nhận sớm nhất được liệt kê" not in text  # all of them are listed (fewer than 50 in the demo)
+
+
+def test_the_csv_upload_is_described_in_vietnamese_and_a_vietnamese_header_is_accepted(login_as, today_round):
+    text = login_as("xetnghiem").get("/sampling/lab").text
+    assert "Hoặc tải tệp CSV hai cột: mã ống, kết quả (âm tính/dương tính)" in text
+    assert "tube_code" not in text and "G001,âm tính" in text
+    assert [(l.code, l.result.value) for l in lab.parse_lines("Mã ống,Kết quả\nG1,âm tính\nG2;dương tính\n")] == \
+        [("G1", "negative"), ("G2", "positive")]

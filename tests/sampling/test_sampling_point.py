@@ -152,7 +152,10 @@ def test_unknown_person_offers_the_new_person_form(login_as, today_round):
 def test_empty_line_and_a_bad_qr_get_messages(login_as, today_round):
     client = login_as("xa1")
     site = site_of("00001")
-    assert _post(client, site, q="").status_code == 422
+    for blank in ("", "   "):
+        empty = _post(client, site, q=blank)
+        assert empty.status_code == 422 and "Chưa nhập gì: nhập số CCCD".encode() in empty.data
+        assert b'role="alert"' in empty.data
     bad = _post(client, site, q="abc|def")
     assert bad.status_code == 422 and "QR".encode() in bad.data
 
@@ -174,7 +177,23 @@ def test_qr_scan_of_a_stranger_fills_the_new_person_form(login_as, today_round):
     assert 'value="Nguyễn Văn An"'.encode() in response.data and b"02/03/1985" in response.data
 
 
-def test_a_day_outside_every_round_is_refused(login_as):
+def test_the_fresh_demo_lets_xa1_record_a_sample_and_a_dose_today(login_as):
+    """No fixture adds a round: the demo itself has one around the day it was loaded."""
+    from portal.rosters.models import RosterKind
+
+    client = login_as("xa1")
+    site, person = site_of("00001"), people_of("00001")[0]
+    response = _post(client, site, q=person.cccd)
+    assert response.status_code == 200 and "Đã lấy mẫu".encode() in response.data and "đợt 4".encode() in response.data
+    vacc, vperson = site_of("00001", "vaccination_site"), people_of("00001", RosterKind.VACCINATION, 1)[0]
+    dose = client.post(f"/sampling/sites/{vacc.id}/vaccination", headers=HX,
+                       data={"q": vperson.cccd, "vaccine": "Pfizer", "lot": "FF1"})
+    assert dose.status_code == 200 and "Đã ghi mũi".encode() in dose.data
+
+
+def test_a_day_outside_every_round_is_refused(login_as, today_round):
+    db.session.delete(today_round)
+    db.session.commit()
     client = login_as("xa1")
     site, person = site_of("00001"), people_of("00001")[0]
     response = _post(client, site, q=person.cccd)
@@ -251,3 +270,65 @@ def test_more_namesakes_than_listed_says_so_and_asks_for_more_letters(login_as, 
     person = people_of("00001")[0]
     few = _post(client, site, q=person.name_folded).text
     assert "Có hơn" not in few and ("Đã lấy mẫu" in few or "chọn một người" in few)
+
+
+def test_undo_after_closing_a_pool_keeps_the_tube_closed_and_the_next_scan_out_of_it(login_as, today_round):
+    client = login_as("xa1")
+    site = site_of("00001")
+    a, b, c = people_of("00001", n=3)
+    _post(client, site, q="+G777")
+    _post(client, site, q=a.cccd)
+    _post(client, site, q=b.cccd)
+    assert "Đã đóng ống gộp G777 (2 người)".encode() in _post(client, site, q="-").data
+    undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
+    assert undone.status_code == 200
+    assert "Ống gộp G777 vẫn đóng, còn 1 người".encode() in undone.data
+    assert "Ống gộp G777:".encode() not in undone.data  # no open-pool badge
+    tube = db.session.scalars(select(Tube).where(Tube.code == "G777")).one()
+    db.session.refresh(tube)
+    assert tube.status is TubeStatus.CLOSED and tube.size == 1
+    nxt = _post(client, site, q=c.cccd)
+    assert "ống XN".encode() in nxt.data and "G777".encode() not in nxt.data.split("Các mẫu vừa lấy".encode())[0]
+    assert _count(Sample, Sample.tube_id == tube.id) == 1
+
+
+def test_undo_of_the_only_sample_of_a_closed_pool_drops_the_tube(login_as, today_round):
+    client = login_as("xa1")
+    site, person = site_of("00001"), people_of("00001")[0]
+    _post(client, site, q="+G778")
+    _post(client, site, q=person.cccd)
+    _post(client, site, q="-")
+    undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
+    assert "Ống gộp G778 không còn mẫu nào nên đã được hủy".encode() in undone.data
+    assert _count(Tube, Tube.code == "G778") == 0
+
+
+def test_undo_in_an_open_pool_keeps_it_open(login_as, today_round):
+    client = login_as("xa1")
+    site, person = site_of("00001"), people_of("00001")[0]
+    _post(client, site, q="+G779")
+    _post(client, site, q=person.cccd)
+    undone = client.post(f"/sampling/sites/{site.id}/undo", headers=HX)
+    assert "Ống gộp G779 vẫn mở (0/10)".encode() in undone.data
+    assert db.session.scalars(select(Tube).where(Tube.code == "G779")).one().status is TubeStatus.OPEN
+
+
+def test_recent_samples_follow_the_time_taken_not_the_id(login_as, today_round):
+    from portal.timeutil import utcnow
+
+    site = site_of("00001")
+    rows = services.recent_samples(site, limit=50)
+    times = [s.taken_at for s in rows]
+    assert times == sorted(times, reverse=True)
+    # a sample written later (bigger id) but taken earlier goes below
+    from portal.auth.models import User
+
+    a, b = people_of("00001", n=2)
+
+    clerk = db.session.scalars(select(User).where(User.username == "xa1")).one()
+    now = utcnow()
+    services.record_sample(clerk, site, a, now=now)
+    services.record_sample(clerk, site, b, now=now - timedelta(minutes=5))
+    db.session.commit()
+    names = [s.person.full_name for s in services.recent_samples(site)]
+    assert names.index(a.full_name) < names.index(b.full_name)
