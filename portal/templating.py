@@ -10,7 +10,7 @@ from portal.reports.formatting import vn_decimal
 from portal.text import format_size
 
 
-def _number(value) -> str:
+def vn_number(value) -> str:
     """1234567 → "1.234.567" (Vietnamese thousands separator)."""
     return f"{int(value or 0):,}".replace(",", ".")
 
@@ -20,7 +20,7 @@ def _percent(value) -> str:
     return vn_decimal(value, 1) + "%"
 
 
-def _query(params: dict) -> str:
+def query_string(params: dict) -> str:
     """{'a': 1, 'b': None} → "a=1": a query string without the empty parameters (url_for
     would drop them too, at fifty times the cost, for each of a dashboard's thousand links)."""
     return urlencode([(k, v) for k, v in params.items() if v is not None])
@@ -41,8 +41,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(Ability=Ability, can=_can)
     app.jinja_env.filters.update(
-        vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=_number, vn_percent=_percent,
-        file_size=format_size, query=_query,
+        vn_date=timeutil.format_date, vn_datetime=timeutil.format_datetime, vn_number=vn_number, percent_shown=_percent,
+        file_size=format_size, query=query_string,
         # Least data (portal/privacy.py): {{ person.cccd | identity(person.unit) }}, {{ person.phone | phone(person.unit) }}
         identity=lambda value, unit=None: privacy.shown_identity(current_user, value, unit),
         phone=lambda value, unit=None: privacy.shown_phone(current_user, value, unit),

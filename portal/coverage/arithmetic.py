@@ -158,8 +158,16 @@ class Figures:
         return pct(self.dose2, self.vacc_people)
 
     def add(self, other: Figures) -> Figures:
-        for name in ("people", "sampled", "met", "pending", "positive", "retest", "vacc_people", "dose1", "dose2"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Spelled out: a city dashboard adds over a thousand of these per refresh.
+        self.people += other.people
+        self.sampled += other.sampled
+        self.met += other.met
+        self.pending += other.pending
+        self.positive += other.positive
+        self.retest += other.retest
+        self.vacc_people += other.vacc_people
+        self.dose1 += other.dose1
+        self.dose2 += other.dose2
         for r, n in other.rounds.items():
             self.rounds[r] = self.rounds.get(r, 0) + n
         for d, n in other.days.items():

@@ -323,9 +323,9 @@ def dashboard(campaign: Campaign, unit: Unit, visible, today) -> Dashboard:
             children[child.id] = child
     rows, by_zone, by_group = [], {z: arithmetic.Figures() for z in arithmetic.ZONES}, {}
     for child_id, members in groups_of_rows.items():
-        figs = arithmetic.rollup(commune_total(cells[c.id]) for c in members)
-        behind = any(arithmetic.is_behind(commune_total(cells[c.id]), today, campaign.starts_on, deadline)
-                     for c in members)
+        totals = [commune_total(cells[c.id]) for c in members]
+        behind = any(arithmetic.is_behind(t, today, campaign.starts_on, deadline) for t in totals)
+        figs = arithmetic.rollup(totals)
         rows.append(Row(children[child_id], figs, behind))
         for c in members:
             for z in arithmetic.ZONES:

@@ -12,8 +12,8 @@ from portal.units.services import by_code
 from tests.sampling.conftest import as_user
 
 
-def test_vn_percent_filter_uses_the_decimal_comma(app):
-    percent = app.jinja_env.filters["vn_percent"]
+def test_percent_shown_filter_uses_the_decimal_comma(app):
+    percent = app.jinja_env.filters["percent_shown"]
     assert (percent(46.8), percent(0), percent(100.0), percent(None), percent(12345.67)) == \
         ("46,8%", "0,0%", "100,0%", "0,0%", "12.345,7%")
 
