@@ -36,17 +36,13 @@ def typed_queries(people, count: int, seed: int = 5) -> list[tuple[str, str]]:
     return out[:count]
 
 
-def run(world, results, scale, workdir, features):
-    if not features.search:
-        results.missing("search_as_you_type_p95", "ms", "<= 30", world.db, "roster search")
-        return
-    size = max(1000, int(50_000 * scale))
-    queries_count = 400
+def commune_of(world, size: int):
+    """A commune's testing roster of `size` people and its clerk "xasearch": (people, roster id)."""
     code, name = world.communes[-3]
     people = data.PeopleFactory(seed=50).people(size, name)
-    with inproc.app_for(world) as app:
-        from portal.auth.models import Role
+    with inproc.app_for(world):
         from portal.admin import services as admin_services
+        from portal.auth.models import Role
         from portal.timeutil import local_today
         from portal.units.services import by_code
 
@@ -57,6 +53,17 @@ def run(world, results, scale, workdir, features):
         admin_services.add_grant(None, clerk, Role.COMMUNE_CLERK, unit)
         roster_id = target.id
         db.session.commit()
+    return people, roster_id
+
+
+def run(world, results, scale, workdir, features):
+    if not features.search:
+        results.missing("search_as_you_type_p95", "ms", "<= 30", world.db, "roster search")
+        return
+    size = max(1000, int(50_000 * scale))
+    queries_count = 400
+    people, roster_id = commune_of(world, size)
+    with inproc.app_for(world) as app:
         if world.db == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE person")

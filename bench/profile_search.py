@@ -18,27 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import bench_search, data, inproc, populate, world as bench_world
+from bench import bench_search, inproc, world as bench_world
 from portal.extensions import db
 
 
 def build(kind: str, workdir: Path, size: int):
     world = bench_world.build_world(kind, workdir)
-    code, name = world.communes[-3]
-    people = data.PeopleFactory(seed=50).people(size, name)
-    with inproc.app_for(world):
-        from portal.admin import services as admin_services
-        from portal.auth.models import Role
-        from portal.timeutil import local_today
-        from portal.units.services import by_code
-
-        unit = by_code(code)
-        target = populate.roster(unit.id, world.campaign_id, "testing")
-        populate.insert_people(target, people, local_today())
-        clerk = admin_services.create_user(None, "xasearch", "Cán bộ tìm kiếm", "bench-pass-2021")
-        admin_services.add_grant(None, clerk, Role.COMMUNE_CLERK, unit)
-        roster_id = target.id
-        db.session.commit()
+    people, roster_id = bench_search.commune_of(world, size)
     return world, roster_id, bench_search.typed_queries(people, 400)
 
 
