@@ -72,6 +72,17 @@ def make_roster(unit_code: str = "00001", size: int = 50, kind: RosterKind = Ros
     return roster
 
 
+def flat_text(text: str) -> str:
+    """pdftotext's text with every run of spaces and line breaks as one space."""
+    return " ".join(text.split())
+
+
+def demo_campaign() -> Campaign:
+    from portal.demo.loader import DEMO_CAMPAIGN
+
+    return db.session.scalars(select(Campaign).where(Campaign.name == DEMO_CAMPAIGN)).one()
+
+
 def pdf_text(pdf: bytes, tmp_path: Path, layout: bool = False, raw: bool = False) -> str:
     """The PDF's text. `raw` keeps the drawing order: a table cell's lines stay together."""
     path = tmp_path / "report.pdf"

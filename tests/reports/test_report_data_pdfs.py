@@ -4,9 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.campaigns.models import Campaign
 from portal.coverage import services as coverage
-from portal.demo.loader import DEMO_CAMPAIGN
 from portal.directives.lists import tasks_for_report
 from portal.extensions import db
 from portal.reports import services, sources
@@ -15,7 +13,7 @@ from portal.reports.models import ReportJob, ReportKind
 from portal.units.models import Unit, UnitKind
 from portal.units.services import by_code
 from tests.conftest import log_in
-from tests.reports.report_helpers import pdf_fonts, pdf_text
+from tests.reports.report_helpers import demo_campaign, flat_text, pdf_fonts, pdf_text
 
 HEADER = ("SỞ Y TẾ", "UBND THÀNH PHỐ HÀ NỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
           "Hà Nội, ngày 05 tháng 9 năm 2021", "BÁO CÁO", "Nơi nhận:", "- Lưu: VT, SYT.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
@@ -24,14 +22,6 @@ HEADER = ("SỞ Y TẾ", "UBND THÀNH PHỐ HÀ NỘI", "CỘNG HÒA XÃ HỘI C
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": False, "REPORT_JOBS": "inline"}
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _campaign():
-    return db.session.scalars(select(Campaign).where(Campaign.name == DEMO_CAMPAIGN)).one()
 
 
 def _options(html: str, name: str) -> list[str]:
@@ -60,10 +50,10 @@ def test_city_testing_report_lists_every_commune_behind_first_with_coverage_figu
     client = app.test_client()
     log_in(client, "thuky")
     city = by_code("01")
-    job = _post_job(client, "testing", _document(unit_id=city.id, campaign_id=_campaign().id))
+    job = _post_job(client, "testing", _document(unit_id=city.id, campaign_id=demo_campaign().id))
     assert job.issued_report.number_text == "01/BC-SYT"
     text = pdf_text(job.issued_report.pdf, tmp_path)
-    flat = _flat(text)
+    flat = flat_text(text)
     for piece in HEADER + ("Số: 01/BC-SYT", "Tình hình lấy mẫu xét nghiệm SARS-CoV-2", "trên địa bàn Thành phố Hà Nội"):
         assert piece in flat, piece
     snapshot = job.issued_report.snapshot["data"]
@@ -77,7 +67,7 @@ def test_city_testing_report_lists_every_commune_behind_first_with_coverage_figu
     positions = [flat.index(u["name"] + (" (*)" if u["behind"] else "")) for u in snapshot["units"]]
     assert positions == sorted(positions)
     # The figures are the coverage domain's own.
-    cells = coverage.commune_cells(_campaign(), [c.id for c in communes])[0]
+    cells = coverage.commune_cells(demo_campaign(), [c.id for c in communes])[0]
     total = sum(coverage.commune_total(cells[c.id]).people for c in communes)
     assert snapshot["totals"]["people"] == total
     assert f"Tổng số người trong danh sách lấy mẫu: {vn_number(total)} người" in flat
@@ -88,9 +78,9 @@ def test_vaccination_report_shows_coverage_days_sites_and_groups(app, tmp_path):
     client = app.test_client()
     log_in(client, "thuky")
     district = by_code("001")
-    job = _post_job(client, "vaccination", _document(unit_id=district.id, campaign_id=_campaign().id,
+    job = _post_job(client, "vaccination", _document(unit_id=district.id, campaign_id=demo_campaign().id,
                                                      date_from="01/09/2021", date_to="30/09/2021"))
-    flat = _flat(pdf_text(job.issued_report.pdf, tmp_path))
+    flat = flat_text(pdf_text(job.issued_report.pdf, tmp_path))
     for piece in HEADER + ("Tình hình tiêm vắc xin phòng COVID-19", "trên địa bàn Quận Ba Đình",
                            "từ ngày 01/09/2021 đến ngày 30/09/2021"):
         assert piece in flat, piece
@@ -110,7 +100,7 @@ def test_task_report_for_the_health_department_lists_overdue_first_with_counts(a
     log_in(client, "thuky")
     syt = by_code("SYT")
     job = _post_job(client, "tasks", _document(unit_id=syt.id, directive_id=""))
-    flat = _flat(pdf_text(job.issued_report.pdf, tmp_path, raw=True))
+    flat = flat_text(pdf_text(job.issued_report.pdf, tmp_path, raw=True))
     assert "Tình hình thực hiện nhiệm vụ" in flat and "Số: 01/BC-SYT" in flat
     from portal.auth.models import User
 
@@ -120,7 +110,7 @@ def test_task_report_for_the_health_department_lists_overdue_first_with_counts(a
     assert data["total"] == len(rows) > 0
     assert [t["content"] for t in data["tasks"]] == [r.content for r in rows]
     for row in rows:
-        assert _flat(row.content) in flat
+        assert flat_text(row.content) in flat
     statuses = [t["status_key"] for t in data["tasks"]]
     overdue = statuses.count("overdue")
     assert statuses[:overdue] == ["overdue"] * overdue
@@ -136,10 +126,10 @@ def test_task_report_for_one_directive_from_the_command_line(app, runner, tmp_pa
     result = runner.invoke(args=["report", "tasks", "--directive", directive.number_symbol, "--signed-on", "05/09/2021",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
-    flat = _flat(pdf_text(out.read_bytes(), tmp_path, raw=True))
+    flat = flat_text(pdf_text(out.read_bytes(), tmp_path, raw=True))
     assert f"theo văn bản số {directive.number_symbol}" in flat and "DỰ THẢO" in flat
     for task in directive.tasks:
-        assert _flat(task.content) in flat
+        assert flat_text(task.content) in flat
 
 
 def test_command_line_produces_each_report_and_issues_numbers(app, runner, tmp_path):
@@ -176,10 +166,10 @@ def test_clerk_reports_on_own_commune_but_not_on_the_district(app, tmp_path):
     options = _options(client.get("/reports/testing/new").text, "unit_id")
     assert options == ["Phường Phúc Xá"]
     district = client.get("/reports/testing/preview", query_string=_document(
-        unit_id=by_code("001").id, campaign_id=_campaign().id))
+        unit_id=by_code("001").id, campaign_id=demo_campaign().id))
     assert district.status_code == 422
     own = client.get("/reports/testing/document", query_string=_document(
-        unit_id=by_code("00001").id, campaign_id=_campaign().id, drafting_unit="VP"))
+        unit_id=by_code("00001").id, campaign_id=demo_campaign().id, drafting_unit="VP"))
     assert own.status_code == 200 and "UBND PHƯỜNG PHÚC XÁ" in own.text.upper()
 
 

@@ -4,8 +4,6 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import distinct, func, select
 
-from portal.campaigns.models import Campaign
-from portal.demo.loader import DEMO_CAMPAIGN
 from portal.extensions import db
 from portal.reports import sources
 from portal.reports.formatting import vn_number
@@ -14,7 +12,7 @@ from portal.rosters.models import Person, Roster, RosterKind
 from portal.sampling.models import Result, Sample
 from portal.units.services import by_code
 from tests.conftest import log_in
-from tests.reports.report_helpers import pdf_text
+from tests.reports.report_helpers import demo_campaign, flat_text, pdf_text
 
 
 @pytest.fixture
@@ -22,17 +20,9 @@ def app_config():
     return {"WTF_CSRF_ENABLED": False, "REPORT_JOBS": "inline"}
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _campaign():
-    return db.session.scalars(select(Campaign).where(Campaign.name == DEMO_CAMPAIGN)).one()
-
-
 def _testing_people(code: str, count: int) -> list[Person]:
     return db.session.scalars(select(Person).join(Roster, Roster.id == Person.roster_id).where(
-        Roster.kind == RosterKind.TESTING, Roster.campaign_id == _campaign().id, Roster.unit_id == by_code(code).id)
+        Roster.kind == RosterKind.TESTING, Roster.campaign_id == demo_campaign().id, Roster.unit_id == by_code(code).id)
         .order_by(Person.id).limit(count)).all()
 
 
@@ -47,19 +37,19 @@ def _add_sample(person: Person, day: date, result: Result, round_number: int = 1
 
 
 def _params(unit_code="01", **period):
-    return {"subject_unit_id": by_code(unit_code).id, "campaign_id": _campaign().id, "signed_on": "2021-09-15", **period}
+    return {"subject_unit_id": by_code(unit_code).id, "campaign_id": demo_campaign().id, "signed_on": "2021-09-15", **period}
 
 
 def _distinct_people(date_from: date, date_to: date, **where) -> int:
     stmt = select(func.count(distinct(Sample.person_id))).where(
-        Sample.campaign_id == _campaign().id, Sample.taken_on >= date_from, Sample.taken_on <= date_to)
+        Sample.campaign_id == demo_campaign().id, Sample.taken_on >= date_from, Sample.taken_on <= date_to)
     if "result" in where:
         stmt = stmt.where(Sample.result == where["result"])
     return db.session.scalar(stmt)
 
 
 def _issue(client, unit_id, date_from, date_to):
-    data = {"unit_id": unit_id, "campaign_id": _campaign().id, "date_from": date_from, "date_to": date_to,
+    data = {"unit_id": unit_id, "campaign_id": demo_campaign().id, "date_from": date_from, "date_to": date_to,
             "signed_on": "15/09/2021", "signer_authority": "KT. GIÁM ĐỐC", "signer_position": "PHÓ GIÁM ĐỐC",
             "signer_name": "Nguyễn Văn Bình", "recipients": "Bộ Y tế", "drafting_unit": "SYT", "issue": "1",
             "confirm_issue": "y"}
@@ -81,7 +71,7 @@ def test_samples_outside_the_period_count_nowhere_in_the_report(app, tmp_path):
     assert t["pending"] == _distinct_people(start, end, result=Result.PENDING)
     assert t["sampled"] == _distinct_people(start, end)
     assert t["samples"] == db.session.scalar(select(func.count(Sample.id)).where(
-        Sample.campaign_id == _campaign().id, Sample.taken_on >= start, Sample.taken_on <= end))
+        Sample.campaign_id == demo_campaign().id, Sample.taken_on >= start, Sample.taken_on <= end))
     # A longer period takes the late samples in: one more positive, one more pending.
     longer = sources.gather_testing(_params(date_from=start.isoformat(), date_to="2026-11-30"))["totals"]
     assert longer["positive"] == _distinct_people(start, date(2026, 11, 30), result=Result.POSITIVE)
@@ -92,7 +82,7 @@ def test_samples_outside_the_period_count_nowhere_in_the_report(app, tmp_path):
     client = app.test_client()
     log_in(client, "thuky")
     job = _issue(client, by_code("01").id, "01/09/2021", "15/09/2021")
-    flat = _flat(pdf_text(job.issued_report.pdf, tmp_path))
+    flat = flat_text(pdf_text(job.issued_report.pdf, tmp_path))
     assert f"đang chờ kết quả: {vn_number(t['pending'])};" in flat
     assert f"số trường hợp dương tính (mẫu lấy trong kỳ): {vn_number(t['positive'])}." in flat
     assert f"đã lấy mẫu ít nhất 1 lần trong kỳ: {vn_number(t['sampled'])} người" in flat
@@ -125,7 +115,7 @@ def test_the_pdf_labels_rounds_as_rounds_and_states_how_people_are_counted(app, 
     client = app.test_client()
     log_in(client, "thuky")
     job = _issue(client, by_code("001").id, "01/09/2021", "30/09/2021")
-    flat = _flat(pdf_text(job.issued_report.pdf, tmp_path))
+    flat = flat_text(pdf_text(job.issued_report.pdf, tmp_path))
     data = job.issued_report.snapshot["data"]
     assert "Đợt 1" in flat and "Đợt 2" in flat and "≥ 1 lần" not in flat and "≥ 2 lần" not in flat
     assert "Số người đã lấy mẫu trong từng đợt" in flat
@@ -138,7 +128,7 @@ def test_an_empty_period_says_so(app, tmp_path):
     client = app.test_client()
     log_in(client, "thuky")
     job = _issue(client, by_code("01").id, "01/01/2020", "31/01/2020")
-    flat = _flat(pdf_text(job.issued_report.pdf, tmp_path))
+    flat = flat_text(pdf_text(job.issued_report.pdf, tmp_path))
     assert "Không có mẫu xét nghiệm nào được lấy trong kỳ báo cáo." in flat
     data = job.issued_report.snapshot["data"]
     assert data["totals"]["sampled"] == data["totals"]["positive"] == data["totals"]["pending"] == 0
@@ -150,7 +140,7 @@ def test_with_no_period_the_report_agrees_with_the_dashboards_counters(app):
 
     data = sources.gather_testing(_params())
     communes = db.session.scalars(select(Unit).where(Unit.kind == UnitKind.COMMUNE)).all()
-    cells = coverage.commune_cells(_campaign(), [c.id for c in communes])[0]
+    cells = coverage.commune_cells(demo_campaign(), [c.id for c in communes])[0]
     by_name = {u["name"]: u for u in data["units"]}
     for commune in communes:
         f = coverage.commune_total(cells[commune.id])
