@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import false, or_, select
 
@@ -238,6 +238,19 @@ def can(user: User | None, ability: Ability, unit: Unit | None = None) -> bool:
         if grant.role in allowed and (unit is None or unit.is_within(grant_reach(grant, ability))):
             return True
     return False
+
+
+def can_in_request(user: User | None, ability: Ability, unit: Unit | None = None) -> bool:
+    """can(), answered once per request for each (user, ability, unit): a page that lists a
+    thousand numbers or a hundred people asks the same question for each of them, and the answer
+    cannot change within the request. Outside a request it is can() itself."""
+    if not has_request_context():
+        return can(user, ability, unit)
+    cache = g.setdefault("_can_cache", {})
+    key = (getattr(user, "id", None), ability, getattr(unit, "id", None), getattr(unit, "path", None))
+    if key not in cache:
+        cache[key] = can(user, ability, unit)
+    return cache[key]
 
 
 def can_review_roster(user: User | None, commune: Unit) -> bool:

@@ -39,20 +39,9 @@ def mask_phone(value: str | None) -> str:
 
 
 def may_see_full(user, unit) -> bool:
-    """Answered once per request for each (user, unit): a list of 50 people asks it 100 times."""
-    from flask import g, has_request_context
+    from portal.permissions import Ability, can_in_request
 
-    from portal.permissions import Ability, can
-
-    if unit is None:
-        return False
-    if not has_request_context():
-        return can(user, Ability.SEE_FULL_IDENTITY, unit)
-    cache = g.setdefault("_may_see_full", {})
-    key = (getattr(user, "id", None), unit.id, unit.path)
-    if key not in cache:
-        cache[key] = can(user, Ability.SEE_FULL_IDENTITY, unit)
-    return cache[key]
+    return unit is not None and can_in_request(user, Ability.SEE_FULL_IDENTITY, unit)
 
 
 def shown_identity(user, value: str | None, unit) -> str:

@@ -1,11 +1,11 @@
 """What every template may use: permission checks and Vietnamese formats."""
 from urllib.parse import urlencode
 
-from flask import Flask, g
+from flask import Flask
 from flask_login import current_user
 
 from portal import privacy, timeutil
-from portal.permissions import Ability, can
+from portal.permissions import Ability, can_in_request
 from portal.reports.formatting import vn_decimal
 from portal.text import format_size
 
@@ -27,14 +27,8 @@ def query_string(params: dict) -> str:
 
 
 def _can(ability, unit=None) -> bool:
-    """can() for templates, answered once per request for each (ability, unit): a dashboard asks
-    it for every number it links (over a thousand times for a city), the answer cannot change
-    within the request."""
-    cache = g.setdefault("_can_cache", {})
-    key = (ability, getattr(unit, "id", None), getattr(unit, "path", None), getattr(current_user, "id", None))
-    if key not in cache:
-        cache[key] = can(current_user, ability, unit)
-    return cache[key]
+    """can() for templates, for the signed-in user (once per request for each question)."""
+    return can_in_request(current_user, ability, unit)
 
 
 def init_app(app: Flask) -> None:
