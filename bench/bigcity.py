@@ -13,7 +13,6 @@ and their spread. So:
   commune with portal.coverage.arithmetic, the portal's one rule, as its rebuild does."""
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -223,49 +222,67 @@ def _write(world, people_total: int, samples_total: int, seed: int, progress) ->
 
 
 def _derive(world, first_id: int, last_id: int, _samples: int, progress) -> None:
+    """Per-person state and the counters, with the portal's arithmetic, set-based.
+
+    The state is a pure function of the zone and the person's sample facts, and generated people
+    share few patterns of facts: the database writes each person's facts as one signature
+    (bench_sig), groups people by (commune, zone, signature), Python computes the state and the
+    counters of each pattern once, and one INSERT ... SELECT gives every person their state row."""
     from portal.campaigns.services import targets_of
     from portal.coverage import arithmetic
     from portal.coverage.models import CoverageCounter
 
     campaign_id = world.campaign_id
     targets = targets_of(campaign_id)
-    units = [unit_id for (unit_id,) in db.session.execute(text(
-        "SELECT DISTINCT unit_id FROM person WHERE id BETWEEN :a AND :b ORDER BY unit_id"),
-        {"a": first_id, "b": last_id})]
+    dialect = db.session.get_bind().dialect.name
+    fact = ("CAST(round_number AS TEXT) || '|' || CAST(taken_on AS TEXT) || '|' || result || '|' || "
+            "CAST(taken_at AS TEXT)")
+    aggregate = f"string_agg({fact}, ';')" if dialect == "postgresql" else f"group_concat({fact}, ';')"
+    between = {"a": first_id, "b": last_id}
+    db.session.execute(text("DROP TABLE IF EXISTS bench_sig"))
+    db.session.execute(text("DROP TABLE IF EXISTS bench_state"))
+    db.session.execute(text(f"CREATE TABLE bench_sig AS SELECT person_id, {aggregate} AS sig FROM sample "
+                            "WHERE person_id BETWEEN :a AND :b GROUP BY person_id"), between)
+    groups = db.session.execute(text(
+        "SELECT p.unit_id, p.zone, s.sig, count(*) FROM person p JOIN bench_sig s ON s.person_id = p.id "
+        "GROUP BY p.unit_id, p.zone, s.sig")).all()
+    progress(f"    {len(groups):,} patterns of facts over (commune, zone)")
 
-    # Per-person state and counters, with the portal's arithmetic (a pure function of the
-    # facts: the same facts give the same state, so it is computed once per pattern).
-    @functools.lru_cache(maxsize=100_000)
-    def derive(zone: str, facts: tuple) -> tuple:
-        state = arithmetic.person_state(list(facts), targets.get(zone), 0)
-        return state, tuple(arithmetic.contribution(state, targets.get(zone), "").items())
+    def facts_of(sig: str) -> list:
+        facts = []
+        for item in sig.split(";"):
+            number, taken_on, result, taken_at = item.split("|")
+            facts.append(arithmetic.SampleFact(int(number), date.fromisoformat(taken_on), result, True,
+                                               datetime.fromisoformat(taken_at)))
+        return facts
 
+    states: dict[tuple[str, str], tuple] = {}
     counters: dict[tuple[int, str], Counter] = defaultdict(Counter)
-    status_sql = ("INSERT INTO person_status (person_id, campaign_id, unit_id, zone, priority_group, rounds, "
-                  "rounds_on_time, pending, positive, retest, doses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    conn = db.session.connection()
-    for n, unit_id in enumerate(units, start=1):
-        zones = dict(conn.execute(text("SELECT id, zone FROM person WHERE unit_id = :u AND id BETWEEN :a AND :b"),
-                                  {"u": unit_id, "a": first_id, "b": last_id}).all())
-        facts: dict[int, list] = defaultdict(list)
-        for pid, number, taken_on, result, taken_at in conn.execute(text(
-                "SELECT person_id, round_number, taken_on, result, taken_at FROM sample "
-                "WHERE person_id BETWEEN :a AND :b AND unit_id = :u"),
-                {"u": unit_id, "a": min(zones), "b": max(zones)}):
-            if isinstance(taken_on, str):  # SQLite through text(): ISO strings
-                taken_on, taken_at = date.fromisoformat(taken_on), datetime.fromisoformat(taken_at)
-            facts[pid].append(arithmetic.SampleFact(number, taken_on, result, True, taken_at))
-            counters[(unit_id, zones[pid])][f"day:{taken_on.isoformat()}"] += 1
-        rows = []
-        for pid, person_facts in facts.items():
-            zone = zones[pid]
-            state, contribution = derive(zone, tuple(person_facts))
-            counters[(unit_id, zone)].update(dict(contribution))
-            rows.append((pid, campaign_id, unit_id, zone, "", state.rounds, state.rounds_on_time, state.pending,
-                         state.positive, state.retest, state.doses))
-        _exec_many(status_sql, rows)
-        if n % 42 == 0 or n == len(units):
-            progress(f"    {n}/{len(units)} communes: state and counters derived")
+    for unit_id, zone, sig, count in groups:
+        if (zone, sig) not in states:
+            state = arithmetic.person_state(facts_of(sig), targets.get(zone), 0)
+            states[(zone, sig)] = (state, arithmetic.contribution(state, targets.get(zone), ""))
+        for key, value in states[(zone, sig)][1].items():
+            counters[(unit_id, zone)][key] += value * count
+    for unit_id, zone, day, count in db.session.execute(text(
+            "SELECT s.unit_id, p.zone, s.taken_on, count(*) FROM sample s JOIN person p ON p.id = s.person_id "
+            "WHERE s.person_id BETWEEN :a AND :b GROUP BY s.unit_id, p.zone, s.taken_on"), between):
+        day = day if isinstance(day, str) else day.isoformat()  # SQLite through text(): ISO strings
+        counters[(unit_id, zone)][f"day:{day}"] += count
+    db.session.execute(text("CREATE TABLE bench_state (zone VARCHAR(20), sig TEXT, rounds INTEGER, "
+                            "rounds_on_time INTEGER, pending INTEGER, positive BOOLEAN, retest BOOLEAN)"))
+    _exec_many("INSERT INTO bench_state VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [(zone, sig, s.rounds, s.rounds_on_time, s.pending, s.positive, s.retest)
+                for (zone, sig), (s, _) in states.items()])
+    db.session.execute(text(
+        "INSERT INTO person_status (person_id, campaign_id, unit_id, zone, priority_group, rounds, rounds_on_time, "
+        "pending, positive, retest, doses) SELECT p.id, :campaign, p.unit_id, p.zone, '', st.rounds, "
+        "st.rounds_on_time, st.pending, st.positive, st.retest, 0 FROM person p "
+        "JOIN bench_sig s ON s.person_id = p.id JOIN bench_state st ON st.zone = p.zone AND st.sig = s.sig "
+        "WHERE p.id BETWEEN :a AND :b"), {"campaign": campaign_id, **between})
+    for name in ("bench_sig", "bench_state"):
+        db.session.execute(text(f"DROP TABLE {name}"))
+    progress(f"    state of {last_id - first_id + 1:,} people and the counters derived ({len(states):,} distinct states)")
     existing = db.session.execute(select(CoverageCounter.unit_id, CoverageCounter.zone, CoverageCounter.key,
                                          CoverageCounter.value).where(CoverageCounter.campaign_id == campaign_id)).all()
     for unit_id, zone, key, value in existing:
