@@ -51,6 +51,7 @@ def measure(world, results, people, samples, name, goal, seed=7):
         cpu = (time.process_time() - cpu0) * 1000 / (REFRESHES + 1)
 
         after_change = _refreshes_after_roster_changes(world, refresh)
+
         def raw_count():
             with db.engine.connect() as conn:
                 conn.execute(text("SELECT count(*) FROM sample")).scalar()

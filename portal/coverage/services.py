@@ -248,13 +248,13 @@ def commune_cells(campaign: Campaign, commune_ids: list[int]):
         CoverageCounter.campaign_id == campaign.id)
     if ids:
         q = q.where(CoverageCounter.unit_id.in_(ids))
+    vacc_prefix = arithmetic.VACC_PEOPLE + ":"
     for unit_id, zone, key, value in db.session.execute(q):
-        name, _, group = key.partition(":")
-        if name == arithmetic.PEOPLE:
+        if key == arithmetic.PEOPLE:
             people[unit_id][zone] += value
-        elif name == arithmetic.VACC_PEOPLE:
+        elif key.startswith(vacc_prefix):
             if value:  # a group whose last person left shows no more
-                vacc[unit_id][group] += value
+                vacc[unit_id][key[len(vacc_prefix):]] += value
         else:
             cells[unit_id][zone][key] += value
     wanted = set(commune_ids)
