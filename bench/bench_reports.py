@@ -78,7 +78,8 @@ def _city(communes: int, rng: random.Random):
                            "full_name": f"Nguyễn Văn An {j}", "name_folded": "nguyen van an", "sort_key": sort_key("Nguyễn Văn An"),
                            "birth_year": 1980, "sex": "male", "address": "", "zone": "other", "prior_doses": 0})
         met = rng.randint(0, size)
-        for key, value in (("round:1", met), ("sampled", met), ("met", met), ("pending", rng.randint(0, 3))):
+        for key, value in (("people", size), ("round:1", met), ("sampled", met), ("met", met),
+                           ("pending", rng.randint(0, 3))):
             counters.append({"campaign_id": campaign.id, "unit_id": unit.id, "zone": "other", "key": key, "value": value})
     db.session.execute(insert(Person), people)
     db.session.execute(insert(CoverageCounter), counters)

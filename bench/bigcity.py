@@ -9,8 +9,9 @@ and their spread. So:
 - people, tubes (pools of 10) and samples (rounds, days, results spread by a hash of the id)
   are INSERT ... SELECT over a number series (generate_series on PostgreSQL, a recursive CTE
   on SQLite);
-- the per-person state and the counters the dashboard reads are then derived commune by
-  commune with portal.coverage.arithmetic, the portal's one rule, as its rebuild does."""
+- the per-person state and the counters the dashboard reads (the roster head counts among
+  them) are then derived with portal.coverage.arithmetic, the portal's one rule, as its
+  rebuild does: once per pattern of facts, which generated people share."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -286,6 +287,10 @@ def _derive(world, first_id: int, last_id: int, _samples: int, progress) -> None
     for name in ("bench_sig", "bench_state"):
         db.session.execute(text(f"DROP TABLE {name}"))
     progress(f"    state of {last_id - first_id + 1:,} people and the counters derived ({len(states):,} distinct states)")
+    # The people on the testing rosters, as an import counts them: one GROUP BY of the new rows.
+    for unit_id, zone, count in db.session.execute(text(
+            "SELECT unit_id, zone, count(*) FROM person WHERE id BETWEEN :a AND :b GROUP BY unit_id, zone"), between):
+        counters[(unit_id, zone)][arithmetic.head_key("testing", None)] += count
     existing = db.session.execute(select(CoverageCounter.unit_id, CoverageCounter.zone, CoverageCounter.key,
                                          CoverageCounter.value).where(CoverageCounter.campaign_id == campaign_id)).all()
     for unit_id, zone, key, value in existing:

@@ -5,6 +5,7 @@ stored form (_stored_values: folded name, Vietnamese sort key), so search and so
 an import would have written. The dashboard's millions are written by bench/bigcity.py."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from sqlalchemy import insert, select
@@ -51,11 +52,13 @@ def person_records(target, people: list[PersonData], today: date) -> list[dict]:
 
 
 def insert_people(target, people: list[PersonData], today: date) -> int:
+    from portal.coverage.services import count_inserted_people
     from portal.rosters.models import Person
 
     records = person_records(target, people, today)
     for start in range(0, len(records), CHUNK):
         db.session.execute(insert(Person), records[start:start + CHUNK])
+    count_inserted_people(target, Counter((r["zone"], r["priority_group"]) for r in records))  # as an import does
     return len(records)
 
 

@@ -124,6 +124,16 @@ def contribution(state: PersonState | None, target: Target | None, priority_grou
     return out
 
 
+# People on the rosters are counters too, in the cell of their commune and zone: the testing
+# roster's per zone, the vaccination roster's per priority group.
+PEOPLE, VACC_PEOPLE = "people", "vacc_people"
+
+
+def head_key(roster_kind: str, priority_group: str | None) -> str:
+    """The counter a person on a roster of this kind (RosterKind value) adds one to."""
+    return PEOPLE if roster_kind == "testing" else f"{VACC_PEOPLE}:{priority_group or ''}"
+
+
 def delta(old: Counter, new: Counter) -> dict[str, int]:
     keys = set(old) | set(new)
     return {k: new[k] - old[k] for k in keys if new[k] != old[k]}

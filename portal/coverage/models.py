@@ -1,8 +1,9 @@
 """Incrementally kept coverage: one state row per person, one counter per (commune, zone, key).
 
-A dashboard reads a few hundred counters instead of scanning millions of samples; every
-change to a person's samples or doses re-derives that person's state (a handful of rows)
-and moves the counters by the difference (see coverage/arithmetic.py)."""
+A dashboard reads a few hundred counters instead of scanning millions of samples or people;
+every change to a person's samples or doses re-derives that person's state (a handful of
+rows) and moves the counters by the difference (see coverage/arithmetic.py), and every
+person added to, moved on or removed from a roster moves its head counts (coverage/events.py)."""
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, Index, String
@@ -37,10 +38,3 @@ class CoverageCounter(db.Model):
     zone: Mapped[str] = mapped_column(String(20), primary_key=True)
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
-
-
-# Head counts per roster, zone and priority group come from this covering index (one index
-# scan, no table reads) rather than from counters, so roster imports need not know about coverage.
-from portal.rosters.models import Person  # noqa: E402
-
-Index("ix_person_roster_zone_group", Person.roster_id, Person.zone, Person.priority_group)

@@ -4,11 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import time
-
-from flask import current_app
-from sqlalchemy import and_, delete, event, exists, false, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, exists, false, func, literal, or_, select
 
 from portal.campaigns.models import Campaign, Round
 from portal.campaigns.services import targets_of
@@ -23,10 +19,10 @@ from portal.units.models import Unit, UnitKind
 _COUNTER_UPSERT: dict[str, object] = {}
 
 
-def _counter_upsert():
+def _counter_upsert(dialect: str):
     """INSERT ... ON CONFLICT DO UPDATE value = value + the row's amount (SQLite and
-    PostgreSQL), built once per dialect: bump() executes it with one row per counter."""
-    dialect = db.session.get_bind().dialect.name
+    PostgreSQL), built once per dialect: executed with one row per counter. Concurrent
+    transactions bumping the same counter wait for each other's row lock: no count is lost."""
     if dialect not in _COUNTER_UPSERT:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -39,11 +35,33 @@ def _counter_upsert():
     return _COUNTER_UPSERT[dialect]
 
 
-def bump(campaign_id: int, unit_id: int, zone: str, changes: dict[str, int]) -> None:
+def bump(campaign_id: int, unit_id: int, zone: str, changes: dict[str, int], connection=None) -> None:
+    """Move one cell's counters by `changes`, in the session's transaction (or on `connection`,
+    from inside a flush)."""
     rows = [{"campaign_id": campaign_id, "unit_id": unit_id, "zone": zone, "key": key, "value": amount}
             for key, amount in sorted(changes.items()) if amount]
     if rows:
-        db.session.execute(_counter_upsert(), rows)
+        executor = connection if connection is not None else db.session
+        dialect = (connection if connection is not None else db.session.get_bind()).dialect.name
+        executor.execute(_counter_upsert(dialect), rows)
+
+
+def count_on_rosters(campaign_id: int, heads: Counter, connection=None) -> None:
+    """People joined (+n) or left (-n) the campaign's rosters: `heads` maps (commune id, roster
+    kind, zone, priority group) to the change. One upsert per (commune, zone), in a fixed
+    order (two transactions bumping the same cells cannot deadlock)."""
+    cells: dict[tuple[int, str], Counter] = defaultdict(Counter)
+    for (unit_id, kind, zone, group), amount in heads.items():
+        cells[(unit_id, getattr(zone, "value", zone))][arithmetic.head_key(kind, group)] += amount
+    for (unit_id, zone), changes in sorted(cells.items()):
+        bump(campaign_id, unit_id, zone, changes, connection)
+
+
+def count_inserted_people(roster: Roster, placed: Counter) -> None:
+    """People just inserted in bulk into `roster` (imports, the demo) join its head counts:
+    `placed` maps (zone, priority group) to how many of them, one upsert each, not one per person."""
+    count_on_rosters(roster.campaign_id, Counter(
+        {(roster.unit_id, roster.kind, zone, group): n for (zone, group), n in placed.items()}))
 
 
 def _facts(person_id: int) -> list[arithmetic.SampleFact]:
@@ -89,8 +107,9 @@ def bump_day(campaign_id: int, unit_id: int, zone: str, day, amount: int) -> Non
 
 
 def rebuild_campaign(campaign_id: int) -> None:
-    """Recompute every person state and counter of a campaign from its samples and doses, in
-    bulk (targets changed, repairs, demo data): the same arithmetic as the incremental path."""
+    """Recompute every person state and counter of a campaign from its samples, doses and
+    rosters, in bulk (targets changed, repairs, demo data): the same arithmetic as the
+    incremental path."""
     db.session.flush()
     db.session.execute(delete(CoverageCounter).where(CoverageCounter.campaign_id == campaign_id))
     db.session.execute(delete(PersonStatus).where(PersonStatus.campaign_id == campaign_id))
@@ -116,6 +135,11 @@ def rebuild_campaign(campaign_id: int) -> None:
     statuses, counters = _states(campaign_id, people, facts, targets)
     for (pid, unit_id, day), count in days.items():
         counters[(unit_id, zones.get(pid, "other"))][f"day:{day.isoformat()}"] += count
+    for unit_id, kind, zone, group, count in db.session.execute(
+            select(Person.unit_id, Roster.kind, Person.zone, Person.priority_group, func.count())
+            .join(Roster, Roster.id == Person.roster_id).where(Person.campaign_id == campaign_id)
+            .group_by(Person.unit_id, Roster.kind, Person.zone, Person.priority_group)):
+        counters[(unit_id, zone.value)][arithmetic.head_key(kind, group)] += count
     _insert_statuses(statuses)
     rows = [dict(campaign_id=campaign_id, unit_id=unit_id, zone=zone, key=key, value=value)
             for (unit_id, zone), values in counters.items() for key, value in values.items() if value]
@@ -149,7 +173,7 @@ def count_imported_people(roster_id: int, campaign_id: int) -> int:
     """People just inserted in bulk into a roster (a file import) start counting at once.
 
     Newly imported people have no samples or doses yet, so their state depends only on their
-    zone and earlier doses (zone and priority-group head counts come from the roster itself).
+    zone and earlier doses (the head counts are bumped by count_inserted_people).
     Set-based, so a 100,000-row import stays fast: one GROUP BY over the roster's new people
     with earlier doses; the arithmetic computes the state of each (zone, earlier doses) and the
     counters of each group once, multiplied by its head count; one INSERT ... SELECT per
@@ -161,7 +185,6 @@ def count_imported_people(roster_id: int, campaign_id: int) -> int:
     groups = db.session.execute(
         select(person.c.unit_id, person.c.zone, person.c.priority_group, person.c.prior_doses, func.count())
         .where(new).group_by(person.c.unit_id, person.c.zone, person.c.priority_group, person.c.prior_doses)).all()
-    people_changed()
     if not groups:
         return 0
     targets = targets_of(campaign_id)
@@ -185,25 +208,6 @@ def count_imported_people(roster_id: int, campaign_id: int) -> int:
     return sum(count for *_, count in groups)
 
 
-def people_changed() -> None:
-    """A roster gained or lost people: the cached head counts of this process are stale now, and
-    again when the transaction commits (another thread may have re-read the old ones meanwhile).
-    Other worker processes catch up within COVERAGE_HEAD_COUNT_SECONDS."""
-    _HEAD_COUNTS.clear()
-    db.session.info["coverage_people_changed"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_head_counts_after_commit(session) -> None:
-    if session.info.pop("coverage_people_changed", False):
-        _HEAD_COUNTS.clear()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_flag_after_rollback(session) -> None:
-    session.info.pop("coverage_people_changed", None)
-
-
 # ---- reading -------------------------------------------------------------------------------
 
 @dataclass
@@ -220,37 +224,20 @@ def communes_under(unit: Unit, visible) -> list[Unit]:
     return list(db.session.scalars(stmt.order_by(Unit.code)))
 
 
-_HEAD_COUNTS: dict[tuple[str, int], tuple[float, list]] = {}
-
-
-def head_counts(campaign_id: int) -> list[tuple]:
-    """People on the campaign's rosters per (commune, kind, zone, priority group).
-
-    One scan of the covering index (roster_id, zone, priority_group). Rosters change far more
-    slowly than samples, so the result is kept for COVERAGE_HEAD_COUNT_SECONDS (default 30) in
-    each process; samples, results and doses are read live from the counters."""
-    ttl = current_app.config.get("COVERAGE_HEAD_COUNT_SECONDS", 30)
-    key = (str(db.engine.url), campaign_id)
-    cached = _HEAD_COUNTS.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < ttl:
-        return cached[1]
-    rosters = {r.id: r for r in db.session.scalars(select(Roster).where(Roster.campaign_id == campaign_id))}
-    q = select(Person.roster_id, Person.zone, Person.priority_group, func.count()).where(
-        Person.roster_id.in_(list(rosters) or [0])).group_by(Person.roster_id, Person.zone, Person.priority_group)
-    rows = [(rosters[rid].unit_id, rosters[rid].kind, zone.value, group, count)
-            for rid, zone, group, count in db.session.execute(q)]
-    _HEAD_COUNTS[key] = (now, rows)
-    return rows
-
-
-def forget_head_counts() -> None:
-    _HEAD_COUNTS.clear()
+def people_per_zone(campaign_id: int, commune_ids: list[int]) -> dict[int, Counter]:
+    """People on the testing rosters of these communes, per zone: {commune id: {zone: people}}."""
+    people: dict[int, Counter] = defaultdict(Counter)
+    for unit_id, zone, value in db.session.execute(select(
+            CoverageCounter.unit_id, CoverageCounter.zone, CoverageCounter.value).where(
+            CoverageCounter.campaign_id == campaign_id, CoverageCounter.key == arithmetic.PEOPLE,
+            CoverageCounter.unit_id.in_(commune_ids or [0]))):
+        people[unit_id][zone] += value
+    return people
 
 
 def commune_cells(campaign: Campaign, commune_ids: list[int]):
-    """{commune_id: {zone: Figures}} and {commune_id: {group: (people, dose1, dose2)}} from counters
-    and the roster head counts."""
+    """{commune_id: {zone: Figures}} and {commune_id: {group: people}} from the counters (the
+    roster head counts among them)."""
     cells: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     people: dict[int, Counter] = defaultdict(Counter)
     vacc: dict[int, Counter] = defaultdict(Counter)
@@ -261,13 +248,15 @@ def commune_cells(campaign: Campaign, commune_ids: list[int]):
         CoverageCounter.campaign_id == campaign.id)
     if ids:
         q = q.where(CoverageCounter.unit_id.in_(ids))
+    vacc_prefix = arithmetic.VACC_PEOPLE + ":"
     for unit_id, zone, key, value in db.session.execute(q):
-        cells[unit_id][zone][key] += value
-    for unit_id, kind, zone, group, count in head_counts(campaign.id):
-        if kind is RosterKind.TESTING:
-            people[unit_id][zone] += count
+        if key == arithmetic.PEOPLE:
+            people[unit_id][zone] += value
+        elif key.startswith(vacc_prefix):
+            if value:  # a group whose last person left shows no more
+                vacc[unit_id][key[len(vacc_prefix):]] += value
         else:
-            vacc[unit_id][group or ""] += count
+            cells[unit_id][zone][key] += value
     wanted = set(commune_ids)
     zone_figs = {}
     for unit_id in wanted:

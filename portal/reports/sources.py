@@ -149,11 +149,7 @@ def testing_period_figures(campaign: Campaign, communes: list[Unit], date_from: 
     from portal.sampling.models import Sample
 
     ids = [c.id for c in communes]
-    people: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    wanted = set(ids)
-    for unit_id, kind, zone, _group, count in coverage.head_counts(campaign.id):
-        if kind is RosterKind.TESTING and unit_id in wanted:
-            people[unit_id][zone] += count
+    people = coverage.people_per_zone(campaign.id, ids)
     stmt = (select(Sample.person_id, Person.unit_id, Person.zone, Sample.round_number, Sample.taken_on,
                    Sample.result, Sample.pooled, Sample.taken_at)
             .join(Person, Person.id == Sample.person_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.auth.models import User
 from portal.campaigns.models import Campaign
+from portal.coverage.services import count_inserted_people
 from portal.extensions import db
 from portal.rosters.models import (
     BatchStatus, ImportBatch, ImportRow, Person, Roster, RosterKind, RosterStatus, Sex,
@@ -138,6 +140,7 @@ def load_demo_rosters(campaign_name: str) -> None:
     users = {u.username: u for u in db.session.scalars(select(User))}
     reviewer = users.get("quan")
     people_rows: list[dict] = []
+    rosters: list[Roster] = []
     first_testing = None
     for code, size in SIZES.items():
         commune = db.session.scalars(select(Unit).where(Unit.code == code)).one()
@@ -146,6 +149,7 @@ def load_demo_rosters(campaign_name: str) -> None:
         vaccination = Roster(unit_id=commune.id, campaign_id=campaign.id, kind=RosterKind.VACCINATION)
         db.session.add_all([testing, vaccination])
         db.session.flush()
+        rosters += [testing, vaccination]
         first_testing = first_testing or testing
         residents_here = [residents.person(code, lanes) for _ in range(size)]
         people_rows += _records(testing, [{k: v for k, v in p.items() if k != "age"} for p in residents_here])
@@ -163,6 +167,11 @@ def load_demo_rosters(campaign_name: str) -> None:
         _demo_workflow(testing, STATUSES.get(code), clerk, reviewer)
     for start in range(0, len(people_rows), 1000):
         db.session.execute(Person.__table__.insert(), people_rows[start:start + 1000])
+    placed: dict[int, Counter] = defaultdict(Counter)  # roster: (zone, priority group): people
+    for r in people_rows:
+        placed[r["roster_id"]][r["zone"], r["priority_group"]] += 1
+    for roster in rosters:
+        count_inserted_people(roster, placed[roster.id])
     _demo_doubtful_rows(first_testing, users.get("xa1"))
     db.session.flush()
 

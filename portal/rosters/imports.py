@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,20 +175,23 @@ def preview_import(actor, roster: Roster, filename: str, data: bytes) -> ImportB
 def _insert_people(roster: Roster, rows: list[RowOutcome]) -> None:
     from portal.rosters.services import _stored_values
 
+    from portal.coverage.services import count_imported_people, count_inserted_people
+
     now = utcnow()
     records = []
+    placed = Counter()  # (zone, priority group): people, for the head counts
     for row in rows:
         values = _stored_values(row.values, row.warnings)
         values.update(roster_id=roster.id, unit_id=roster.unit_id, campaign_id=roster.campaign_id,
                       created_at=now, updated_at=now)
         records.append(values)
+        placed[values["zone"], values["priority_group"]] += 1
         if len(records) == CHUNK:
             db.session.execute(Person.__table__.insert(), records)  # Core executemany: one statement per chunk
             records = []
     if records:
         db.session.execute(Person.__table__.insert(), records)
-    from portal.coverage.services import count_imported_people
-
+    count_inserted_people(roster, placed)
     count_imported_people(roster.id, roster.campaign_id)  # earlier doses count on the dashboards at once
 
 

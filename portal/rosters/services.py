@@ -145,8 +145,9 @@ def add_person(actor, roster: Roster, data: dict, *, on_the_spot: bool = False) 
     person = Person(roster_id=roster.id, unit_id=roster.unit_id, campaign_id=roster.campaign_id,
                     **_stored_values(result.values, result.warnings))
     db.session.add(person)
-    db.session.flush()
-    _refresh_coverage(person, counted=bool(person.prior_doses))
+    db.session.flush()  # the flush counts them on the roster's head counts (coverage/events.py)
+    if person.prior_doses:
+        _refresh_coverage(person)
     audit.record(actor, "person.add", person, unit=roster.unit_id,
                  changes={"roster": roster.id, "on_the_spot": on_the_spot} if on_the_spot else {"roster": roster.id})
     return person
@@ -156,14 +157,12 @@ def add_person(actor, roster: Roster, data: dict, *, on_the_spot: bool = False) 
 COVERAGE_FIELDS = {"zone", "priority_group", "prior_doses"}
 
 
-def _refresh_coverage(person: Person, counted: bool = True) -> None:
-    """The roster's head counts changed; a person who counts (earlier doses, a moved zone or
-    group) has their state and counters re-derived."""
-    from portal.coverage.services import people_changed, refresh_person
+def _refresh_coverage(person: Person) -> None:
+    """A person who counts (earlier doses, a moved zone or group) has their state and counters
+    re-derived; the head counts follow the flush (coverage/events.py)."""
+    from portal.coverage.services import refresh_person
 
-    people_changed()
-    if counted:
-        refresh_person(person)
+    refresh_person(person)
 
 
 def update_person(actor, person: Person, data: dict) -> Person:

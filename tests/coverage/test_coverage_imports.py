@@ -70,7 +70,7 @@ def test_imported_people_count_at_once_equal_to_a_rebuild(app, runner):
     campaign = campaigns.by_name(DEMO_CAMPAIGN)
     commune = by_code("00001")
     before = services.dashboard(campaign, commune, select(Unit.id), local_today())
-    _screens(app, runner, campaign)  # the head counts are now cached in this process
+    _screens(app, runner, campaign)  # a refresh before the imports: nothing may keep its figures
     clerk = as_user(app, "xa1")
     vaccination = roster_of("00001", RosterKind.VACCINATION)
     batch = _import(clerk, vaccination, VACCINATION_CSV)
