@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import bench_search, inproc, world as bench_world
@@ -25,7 +26,7 @@ from portal.extensions import db
 def build(kind: str, workdir: Path, size: int):
     world = bench_world.build_world(kind, workdir)
     people, roster_id = bench_search.commune_of(world, size)
-    return world, roster_id, bench_search.typed_queries(people, 400)
+    return world, roster_id, bench_search.typed_keystrokes(people, 400)
 
 
 def main(argv=None) -> int:
@@ -42,7 +43,7 @@ def main(argv=None) -> int:
         if meta and meta.exists():
             saved = json.loads(meta.read_text())
             world = bench_world.World("sqlite", saved["url"], bench_world.PROVINCE, [], bench_world.Accounts(), 0)
-            roster_id, queries = saved["roster_id"], [tuple(q) for q in saved["queries"]]
+            roster_id, queries = saved["roster_id"], [tuple(q) for q in saved["keystrokes"]]
             from flask_migrate import upgrade
 
             with inproc.app_for(world):
@@ -55,7 +56,7 @@ def main(argv=None) -> int:
                 url = world.url
                 os.replace(url.removeprefix("sqlite:///"), args.keep)
                 world.url = f"sqlite:///{args.keep}"
-                meta.write_text(json.dumps({"url": world.url, "roster_id": roster_id, "queries": queries}))
+                meta.write_text(json.dumps({"url": world.url, "roster_id": roster_id, "keystrokes": queries}))
             print(f"built in {time.monotonic() - t0:.0f} s", flush=True)
         try:
             run(world, roster_id, queries, args)
@@ -85,26 +86,87 @@ def run(world, roster_id, queries, args):
         for text in args.explain:
             explain(app, get, text)
         get("ab")
-        wall, cpu = [], []
         if args.profile:
             import cProfile
             import pstats
 
             profiler = cProfile.Profile(time.process_time)
             profiler.enable()
-            for q, zone in queries[:100]:
+            for q, zone, _ in queries[:100]:
                 get(q, zone)
             profiler.disable()
             pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
-        for q, zone in queries:
-            w0, c0 = time.perf_counter(), time.process_time()
-            get(q, zone)
-            cpu.append((time.process_time() - c0) * 1000)
-            wall.append((time.perf_counter() - w0) * 1000)
+        split = Split()
+        wall, cpu = [], []
+        with split.listening(app):
+            for q, zone, kind in queries:
+                split.start()
+                w0, c0 = time.perf_counter(), time.process_time()
+                get(q, zone)
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - w0) * 1000)
+                split.stop(kind + (" + zone" if zone else ""), wall[-1], cpu[-1])
         print(f"{world.db}: {len(queries)} keystrokes; load average {os.getloadavg()[0]:.2f}")
         print(f"  wall  p50 {inproc.median(wall):6.1f} ms  p95 {inproc.p95(wall):6.1f} ms  max {max(wall):6.0f} ms")
         print(f"  cpu   p50 {inproc.median(cpu):6.1f} ms  p95 {inproc.p95(cpu):6.1f} ms  max {max(cpu):6.0f} ms"
               "  (app process only; PostgreSQL's own CPU not included)")
+        split.print()
+
+
+class Split:
+    """Where a keystroke's time goes, by what is typed: SQL (cursor execute and fetch, wall),
+    rendering the fragment (wall), and the rest of the request (wall: routing, session, the
+    rows' objects, masking decisions), with the statement count; medians in ms."""
+
+    def __init__(self):
+        self.rows: dict[str, list[tuple]] = {}
+
+    @contextmanager
+    def listening(self, app):
+        from flask import before_render_template, template_rendered
+        from sqlalchemy import event
+
+        def before_sql(*_):
+            self._sql_from = time.perf_counter()
+
+        def after_sql(*_):
+            self.sql += time.perf_counter() - self._sql_from
+            self.statements += 1
+
+        def before_render(*_, **__):
+            self._render_from = time.perf_counter()
+
+        def rendered(*_, **__):
+            self.render += time.perf_counter() - self._render_from
+
+        event.listen(db.engine, "before_cursor_execute", before_sql)
+        event.listen(db.engine, "after_cursor_execute", after_sql)
+        before_render_template.connect(before_render, app)
+        template_rendered.connect(rendered, app)
+        try:
+            yield
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_sql)
+            event.remove(db.engine, "after_cursor_execute", after_sql)
+            before_render_template.disconnect(before_render, app)
+            template_rendered.disconnect(rendered, app)
+
+    def start(self):
+        self.sql = self.render = 0.0
+        self.statements = 0
+
+    def stop(self, kind, wall_ms, cpu_ms):
+        sql, render = self.sql * 1000, self.render * 1000
+        self.rows.setdefault(kind, []).append((wall_ms, cpu_ms, sql, render, wall_ms - sql - render, self.statements))
+
+    def print(self):
+        print(f"  {'typed':<14}{'n':>5}{'wall p50':>10}{'wall p95':>10}{'cpu p50':>9}{'sql':>8}{'render':>8}"
+              f"{'rest':>8}{'stmts':>7}   (sql/render/rest: medians; the SQL's wall includes fetching rows)")
+        for kind, rows in sorted(self.rows.items(), key=lambda item: -len(item[1])):
+            columns = list(zip(*rows))
+            print(f"  {kind:<14}{len(rows):>5}{inproc.median(columns[0]):>10.1f}{inproc.p95(list(columns[0])):>10.1f}"
+                  f"{inproc.median(columns[1]):>9.1f}{inproc.median(columns[2]):>8.1f}{inproc.median(columns[3]):>8.1f}"
+                  f"{inproc.median(columns[4]):>8.1f}{inproc.median(columns[5]):>7.0f}")
 
 
 def explain(app, get, text):
