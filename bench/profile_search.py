@@ -114,12 +114,17 @@ def run(world, roster_id, queries, args):
 
 
 class Split:
-    """Where a keystroke's time goes, by what is typed: SQL (cursor execute and fetch, wall),
-    rendering the fragment (wall), and the rest of the request (wall: routing, session, the
-    rows' objects, masking decisions), with the statement count; medians in ms."""
+    """Where a keystroke's time goes, by what is typed: SQL (cursor execute, which on SQLite
+    also steps to the first row), rendering the fragment, and the rest of the request (routing,
+    session, fetching and building the rows' objects), in wall and process (CPU) time, with the
+    statement count; medians in ms."""
 
     def __init__(self):
         self.rows: dict[str, list[tuple]] = {}
+
+    @staticmethod
+    def _now():
+        return time.perf_counter(), time.process_time()
 
     @contextmanager
     def listening(self, app):
@@ -127,17 +132,17 @@ class Split:
         from sqlalchemy import event
 
         def before_sql(*_):
-            self._sql_from = time.perf_counter()
+            self._sql_from = self._now()
 
         def after_sql(*_):
-            self.sql += time.perf_counter() - self._sql_from
+            self._add("sql", self._sql_from)
             self.statements += 1
 
         def before_render(*_, **__):
-            self._render_from = time.perf_counter()
+            self._render_from = self._now()
 
         def rendered(*_, **__):
-            self.render += time.perf_counter() - self._render_from
+            self._add("render", self._render_from)
 
         event.listen(db.engine, "before_cursor_execute", before_sql)
         event.listen(db.engine, "after_cursor_execute", after_sql)
@@ -151,22 +156,28 @@ class Split:
             before_render_template.disconnect(before_render, app)
             template_rendered.disconnect(rendered, app)
 
+    def _add(self, part, since):
+        wall, cpu = self._now()
+        self.spent[part][0] += (wall - since[0]) * 1000
+        self.spent[part][1] += (cpu - since[1]) * 1000
+
     def start(self):
-        self.sql = self.render = 0.0
+        self.spent = {"sql": [0.0, 0.0], "render": [0.0, 0.0]}
         self.statements = 0
 
     def stop(self, kind, wall_ms, cpu_ms):
-        sql, render = self.sql * 1000, self.render * 1000
-        self.rows.setdefault(kind, []).append((wall_ms, cpu_ms, sql, render, wall_ms - sql - render, self.statements))
+        (sql, sql_cpu), (render, render_cpu) = self.spent["sql"], self.spent["render"]
+        self.rows.setdefault(kind, []).append((wall_ms, cpu_ms, sql, sql_cpu, render, render_cpu,
+                                               wall_ms - sql - render, cpu_ms - sql_cpu - render_cpu, self.statements))
 
     def print(self):
-        print(f"  {'typed':<14}{'n':>5}{'wall p50':>10}{'wall p95':>10}{'cpu p50':>9}{'sql':>8}{'render':>8}"
-              f"{'rest':>8}{'stmts':>7}   (sql/render/rest: medians; the SQL's wall includes fetching rows)")
+        print(f"  {'typed':<14}{'n':>4}{'wall p50':>9}{'p95':>7}{'cpu p50':>8}{'p95':>6} | wall/cpu p50:"
+              f"{'sql':>11}{'render':>12}{'rest':>12}{'stmts':>7}")
         for kind, rows in sorted(self.rows.items(), key=lambda item: -len(item[1])):
-            columns = list(zip(*rows))
-            print(f"  {kind:<14}{len(rows):>5}{inproc.median(columns[0]):>10.1f}{inproc.p95(list(columns[0])):>10.1f}"
-                  f"{inproc.median(columns[1]):>9.1f}{inproc.median(columns[2]):>8.1f}{inproc.median(columns[3]):>8.1f}"
-                  f"{inproc.median(columns[4]):>8.1f}{inproc.median(columns[5]):>7.0f}")
+            c = [list(column) for column in zip(*rows)]
+            m = [inproc.median(column) for column in c]
+            print(f"  {kind:<14}{len(rows):>4}{m[0]:>9.1f}{inproc.p95(c[0]):>7.1f}{m[1]:>8.1f}{inproc.p95(c[1]):>6.1f} |"
+                  f"{'':>13}{m[2]:>5.1f}/{m[3]:<5.1f}{m[4]:>6.1f}/{m[5]:<5.1f}{m[6]:>6.1f}/{m[7]:<5.1f}{m[8]:>5.0f}")
 
 
 def explain(app, get, text):
