@@ -329,7 +329,8 @@ def _matches_page(conditions, page: int, per_page: int, ceiling_reached: bool = 
     this one: two letters typed match most of a 50,000-person roster, and counting them all on
     every keystroke costs more than the page itself ("Hơn 300 người khớp"). The ids of the
     matches, in the roster's order and up to that ceiling, come from one walk of an ordered
-    index that holds the name (no row is read to test it, on PostgreSQL either); they give both
+    index that holds the name (an index-only walk: on PostgreSQL too, no row is read to test a
+    name, where the planner does not prefer its trigram index); they give both
     the page and the count (`ceiling_reached`: the count is known). Then only the page's rows are
     read, by id."""
     ceiling = _count_ceiling(page, per_page)
