@@ -14,10 +14,15 @@ from portal.extensions import db
 
 
 def typed_queries(people, count: int, seed: int = 5) -> list[tuple[str, str]]:
+    return [(text, zone) for text, zone, _ in typed_keystrokes(people, count, seed)]
+
+
+def typed_keystrokes(people, count: int, seed: int = 5) -> list[tuple[str, str, str]]:
+    """(text, zone, what is typed): "name", "given", "cccd" or "phone"."""
     from portal.text import fold
 
     rng = random.Random(seed)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     while len(out) < count:
         p = rng.choice(people)
         kind = rng.random()
@@ -25,14 +30,14 @@ def typed_queries(people, count: int, seed: int = 5) -> list[tuple[str, str]]:
         if kind < 0.6:          # a name, letter by letter, without diacritics
             text = fold(p.full_name)
             stop = rng.randint(4, len(text))
-            out.extend((text[:n], zone) for n in range(2, stop + 1))
+            out.extend((text[:n], zone, "name") for n in range(2, stop + 1))
         elif kind < 0.75:       # the given name only
             given = fold(p.full_name).split()[-1]
-            out.extend((given[:n], zone) for n in range(2, len(given) + 1))
+            out.extend((given[:n], zone, "given") for n in range(2, len(given) + 1))
         elif kind < 0.9 and p.cccd:
-            out.extend((p.cccd[:n], zone) for n in range(3, 13, 3))
+            out.extend((p.cccd[:n], zone, "cccd") for n in range(3, 13, 3))
         elif p.phone:
-            out.extend((p.phone[:n], zone) for n in range(4, 11, 3))
+            out.extend((p.phone[:n], zone, "phone") for n in range(4, 11, 3))
     return out[:count]
 
 

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import bench_search, inproc, world as bench_world
@@ -25,7 +26,7 @@ from portal.extensions import db
 def build(kind: str, workdir: Path, size: int):
     world = bench_world.build_world(kind, workdir)
     people, roster_id = bench_search.commune_of(world, size)
-    return world, roster_id, bench_search.typed_queries(people, 400)
+    return world, roster_id, bench_search.typed_keystrokes(people, 400)
 
 
 def main(argv=None) -> int:
@@ -42,7 +43,7 @@ def main(argv=None) -> int:
         if meta and meta.exists():
             saved = json.loads(meta.read_text())
             world = bench_world.World("sqlite", saved["url"], bench_world.PROVINCE, [], bench_world.Accounts(), 0)
-            roster_id, queries = saved["roster_id"], [tuple(q) for q in saved["queries"]]
+            roster_id, queries = saved["roster_id"], [tuple(q) for q in saved["keystrokes"]]
             from flask_migrate import upgrade
 
             with inproc.app_for(world):
@@ -55,7 +56,7 @@ def main(argv=None) -> int:
                 url = world.url
                 os.replace(url.removeprefix("sqlite:///"), args.keep)
                 world.url = f"sqlite:///{args.keep}"
-                meta.write_text(json.dumps({"url": world.url, "roster_id": roster_id, "queries": queries}))
+                meta.write_text(json.dumps({"url": world.url, "roster_id": roster_id, "keystrokes": queries}))
             print(f"built in {time.monotonic() - t0:.0f} s", flush=True)
         try:
             run(world, roster_id, queries, args)
@@ -85,26 +86,98 @@ def run(world, roster_id, queries, args):
         for text in args.explain:
             explain(app, get, text)
         get("ab")
-        wall, cpu = [], []
         if args.profile:
             import cProfile
             import pstats
 
             profiler = cProfile.Profile(time.process_time)
             profiler.enable()
-            for q, zone in queries[:100]:
+            for q, zone, _ in queries[:100]:
                 get(q, zone)
             profiler.disable()
             pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
-        for q, zone in queries:
-            w0, c0 = time.perf_counter(), time.process_time()
-            get(q, zone)
-            cpu.append((time.process_time() - c0) * 1000)
-            wall.append((time.perf_counter() - w0) * 1000)
+        split = Split()
+        wall, cpu = [], []
+        with split.listening(app):
+            for q, zone, kind in queries:
+                split.start()
+                w0, c0 = time.perf_counter(), time.process_time()
+                get(q, zone)
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - w0) * 1000)
+                split.stop(kind + (" + zone" if zone else ""), wall[-1], cpu[-1])
         print(f"{world.db}: {len(queries)} keystrokes; load average {os.getloadavg()[0]:.2f}")
         print(f"  wall  p50 {inproc.median(wall):6.1f} ms  p95 {inproc.p95(wall):6.1f} ms  max {max(wall):6.0f} ms")
         print(f"  cpu   p50 {inproc.median(cpu):6.1f} ms  p95 {inproc.p95(cpu):6.1f} ms  max {max(cpu):6.0f} ms"
               "  (app process only; PostgreSQL's own CPU not included)")
+        split.print()
+
+
+class Split:
+    """Where a keystroke's time goes, by what is typed: SQL (cursor execute, which on SQLite
+    also steps to the first row), rendering the fragment, and the rest of the request (routing,
+    session, fetching and building the rows' objects), in wall and process (CPU) time, with the
+    statement count; medians in ms."""
+
+    def __init__(self):
+        self.rows: dict[str, list[tuple]] = {}
+
+    @staticmethod
+    def _now():
+        return time.perf_counter(), time.process_time()
+
+    @contextmanager
+    def listening(self, app):
+        from flask import before_render_template, template_rendered
+        from sqlalchemy import event
+
+        def before_sql(*_):
+            self._sql_from = self._now()
+
+        def after_sql(*_):
+            self._add("sql", self._sql_from)
+            self.statements += 1
+
+        def before_render(*_, **__):
+            self._render_from = self._now()
+
+        def rendered(*_, **__):
+            self._add("render", self._render_from)
+
+        event.listen(db.engine, "before_cursor_execute", before_sql)
+        event.listen(db.engine, "after_cursor_execute", after_sql)
+        before_render_template.connect(before_render, app)
+        template_rendered.connect(rendered, app)
+        try:
+            yield
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_sql)
+            event.remove(db.engine, "after_cursor_execute", after_sql)
+            before_render_template.disconnect(before_render, app)
+            template_rendered.disconnect(rendered, app)
+
+    def _add(self, part, since):
+        wall, cpu = self._now()
+        self.spent[part][0] += (wall - since[0]) * 1000
+        self.spent[part][1] += (cpu - since[1]) * 1000
+
+    def start(self):
+        self.spent = {"sql": [0.0, 0.0], "render": [0.0, 0.0]}
+        self.statements = 0
+
+    def stop(self, kind, wall_ms, cpu_ms):
+        (sql, sql_cpu), (render, render_cpu) = self.spent["sql"], self.spent["render"]
+        self.rows.setdefault(kind, []).append((wall_ms, cpu_ms, sql, sql_cpu, render, render_cpu,
+                                               wall_ms - sql - render, cpu_ms - sql_cpu - render_cpu, self.statements))
+
+    def print(self):
+        print(f"  {'typed':<14}{'n':>4}{'wall p50':>9}{'p95':>7}{'cpu p50':>8}{'p95':>6} | wall/cpu p50:"
+              f"{'sql':>11}{'render':>12}{'rest':>12}{'stmts':>7}")
+        for kind, rows in sorted(self.rows.items(), key=lambda item: -len(item[1])):
+            c = [list(column) for column in zip(*rows)]
+            m = [inproc.median(column) for column in c]
+            print(f"  {kind:<14}{len(rows):>4}{m[0]:>9.1f}{inproc.p95(c[0]):>7.1f}{m[1]:>8.1f}{inproc.p95(c[1]):>6.1f} |"
+                  f"{'':>13}{m[2]:>5.1f}/{m[3]:<5.1f}{m[4]:>6.1f}/{m[5]:<5.1f}{m[6]:>6.1f}/{m[7]:<5.1f}{m[8]:>5.0f}")
 
 
 def explain(app, get, text):

@@ -10,6 +10,9 @@ unit the person belongs to::
     {{ person.cccd | identity(person.unit) }}
     {{ person.phone | phone(person.unit) }}
 
+or, for a list of people of one unit, `{% set shown_cccd, shown_phone = identity_shown(unit) %}`
+once, then `{{ shown_cccd(person.cccd) }}` for each.
+
 In Python (exports, PDF reports, JSON), use `shown_identity(user, value, unit)` /
 `shown_phone(user, value, unit)`. Without a unit the value is masked: fail closed.
 """
@@ -44,11 +47,21 @@ def may_see_full(user, unit) -> bool:
     return unit is not None and can_in_request(user, Ability.SEE_FULL_IDENTITY, unit)
 
 
+def _whole(value: str | None) -> str:
+    return value or ""
+
+
+def identity_shown(user, unit):
+    """(CCCD, phone number) → as this user may see them for people of `unit`: two functions,
+    decided once for a list of many people of one unit."""
+    return (_whole, _whole) if may_see_full(user, unit) else (mask_cccd, mask_phone)
+
+
 def shown_identity(user, value: str | None, unit) -> str:
     """The CCCD as this user may see it for a person of `unit`."""
-    return (value or "") if may_see_full(user, unit) else mask_cccd(value)
+    return identity_shown(user, unit)[0](value)
 
 
 def shown_phone(user, value: str | None, unit) -> str:
     """The phone number as this user may see it for a person of `unit`."""
-    return (value or "") if may_see_full(user, unit) else mask_phone(value)
+    return identity_shown(user, unit)[1](value)

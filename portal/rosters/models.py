@@ -111,8 +111,11 @@ class Person(db.Model):
     unit: Mapped[Unit] = relationship()
 
     # Lists and searches run within one roster: (roster_id, sort_key, id, name_folded) pages in
-    # order and tests a "contains" name filter on the index before reading a row;
-    # (roster_id, name_folded) is the covering scan that counts the matches; the zone filter has its own.
+    # order and tests a "contains" name filter on the index before reading a row (a searched
+    # text's page and its bounded count come from one such walk); the zone filter has its own;
+    # (roster_id, name_folded) is the covering scan of the sampling points' look-up. Names of
+    # three letters or more are found by a trigram index first: GIN pg_trgm on PostgreSQL
+    # (migration 0007), the FTS5 table person_name on SQLite (0008, kept in step by triggers).
     # CCCD and phone prefixes are ranges on the campaign indexes, which also serve duplicate checks.
     __table_args__ = (
         Index("ix_person_roster_sort", "roster_id", "sort_key", "id", "name_folded"),

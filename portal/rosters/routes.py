@@ -229,7 +229,7 @@ def show_person(roster_id, person_id):
     person = _person(roster, person_id)
     editable = roster.status in services.EDITABLE and can(current_user, Ability.ROSTER_EDIT, roster.unit)
     if wants_fragment():
-        response = render_template("rosters/partials/_person_row.html", roster=roster, person=person,
+        response = render_template("rosters/partials/_person_rows.html", roster=roster, rows=[person],
                                    editable=editable)
         return response, 200, {"Vary": "HX-Request"}
     record = services.view_person(current_user, person)
@@ -256,7 +256,7 @@ def edit_person(roster_id, person_id):
         form.add_errors(exc.errors)
         return _edit_response(roster, person, form, 400 if roster.status in services.EDITABLE else 409)
     if wants_fragment():
-        return _with_counts(render_template("rosters/partials/_person_row.html", roster=roster, person=person,
+        return _with_counts(render_template("rosters/partials/_person_rows.html", roster=roster, rows=[person],
                                             editable=True, confirm_form=ConfirmForm(formdata=None), saved=True),
                             roster)
     flash(f"Đã lưu {person.full_name}.", "success")

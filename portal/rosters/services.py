@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, column, func, literal_column, or_, select, table
 
 from portal import audit
 from portal.campaigns.models import Campaign, CampaignKind
@@ -23,6 +23,9 @@ from portal.units.models import Unit, UnitKind
 EDITABLE = frozenset({RosterStatus.DRAFT, RosterStatus.RETURNED})
 PAGE_SIZE = 50
 COUNT_AHEAD_PAGES = 5  # a text search counts its matches up to this many pages past the one shown
+# SQLite's trigram index of the folded names (migration 0008): its rowid is the person's id.
+PERSON_NAME_INDEX = table("person_name", column("rowid"))
+TRIGRAM = 3  # the shortest text that index finds
 PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "cccd", "phone", "address", "zone",
                  "priority_group", "prior_doses")
 # Person statuses the list filters on.
@@ -236,6 +239,7 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
     if user is not None and not can(user, Ability.ROSTER_VIEW, roster.unit):
         raise RosterError("Bạn không có quyền xem danh sách này.")
     conditions = [Person.roster_id == roster.id]
+    name = ""  # a folded name to find
     page = max(1, int(page or 1))
     query = plain_text(query)
     card = parse_cccd_qr(query)
@@ -261,7 +265,7 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
         ids = db.session.scalars(matching.limit(_count_ceiling(page, per_page) + 1)).all()
         conditions.append(Person.id.in_(ids))
     elif query:
-        conditions.append(Person.name_folded.contains(fold(query), autoescape=True))
+        name = fold(query)
     if zone:
         try:
             conditions.append(Person.zone == Zone(zone))
@@ -272,26 +276,74 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
     elif status == STATUS_NO_CCCD:
         conditions.append(Person.cccd.is_(None))
 
+    if name:
+        return _name_page(conditions, name, page, per_page)
+    if query:
+        return _matches_page(conditions, page, per_page)
+
     def page_of(number: int) -> list[Person]:
         return list(db.session.scalars(select(Person).where(*conditions).order_by(Person.sort_key, Person.id)
                                        .offset((number - 1) * per_page).limit(per_page)))
 
-    # The page first: a page that is not full is the last one, so the total is known without
-    # counting (a rare name: the one scan is the page's). Otherwise count; while a text is
-    # searched, only up to COUNT_AHEAD_PAGES pages past this one: two letters typed match most
-    # of a 50,000-person roster, and counting them all on every keystroke costs more than the
-    # page itself ("Hơn 300 người khớp"). Lists without a text are counted exactly.
+    # A list without a text is counted exactly; the page first: a page that is not full is the
+    # last one, so the total is known without counting.
     items = page_of(page)
     if len(items) < per_page and (items or page == 1):
         return Page(items, (page - 1) * per_page + len(items), page, per_page)
-    ceiling = _count_ceiling(page, per_page) if query else None
-    matches = select(Person.id).where(*conditions).limit(None if ceiling is None else ceiling + 1)
-    counted = db.session.scalar(select(func.count()).select_from(matches.subquery()))
-    more = ceiling is not None and counted > ceiling
-    total = ceiling if more else counted
+    total = db.session.scalar(select(func.count()).select_from(select(Person.id).where(*conditions).subquery()))
     if not items:  # a page past the end (an old link): show the last one
         page = max(1, math.ceil(total / per_page))
         items = page_of(page)
+    return Page(items, total, page, per_page)
+
+
+def _name_page(conditions, name: str, page: int, per_page: int) -> Page:
+    """A name's page. On SQLite a text of three letters or more is first looked up in the
+    trigram index of the folded names (migration 0008), at most as many people as the page
+    counts: a rare name is then found and ordered without walking the roster. Two letters, a
+    common text (more people than that) and PostgreSQL (which picks its trigram index itself)
+    walk the roster's ordered index."""
+    if db.session.get_bind().dialect.name == "sqlite" and len(name) >= TRIGRAM:
+        ceiling = _count_ceiling(page, per_page)
+        found = db.session.scalars(
+            select(Person.id).select_from(PERSON_NAME_INDEX).join(Person, Person.id == PERSON_NAME_INDEX.c.rowid)
+            .where(literal_column(PERSON_NAME_INDEX.name).match(_phrase(name)), *conditions).limit(ceiling + 1)).all()
+        if len(found) <= ceiling:
+            return _matches_page([Person.id.in_(found)], page, per_page)
+        return _matches_page([*conditions, _name_holds(name)], page, per_page, ceiling_reached=True)
+    return _matches_page([*conditions, _name_holds(name)], page, per_page)
+
+
+def _name_holds(name: str):
+    return Person.name_folded.contains(name, autoescape=True)
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 string: the text as it is (any character), between double quotes."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _matches_page(conditions, page: int, per_page: int, ceiling_reached: bool = False) -> Page:
+    """A searched text's page. Its matches are counted only up to COUNT_AHEAD_PAGES pages past
+    this one: two letters typed match most of a 50,000-person roster, and counting them all on
+    every keystroke costs more than the page itself ("Hơn 300 người khớp"). The ids of the
+    matches, in the roster's order and up to that ceiling, come from one walk of an ordered
+    index that holds the name (an index-only walk: on PostgreSQL too, no row is read to test a
+    name, where the planner does not prefer its trigram index); they give both
+    the page and the count (`ceiling_reached`: the count is known). Then only the page's rows are
+    read, by id."""
+    ceiling = _count_ceiling(page, per_page)
+    # Known to match more than the ceiling: only as far as this page.
+    limit = page * per_page if ceiling_reached else ceiling + 1
+    ids = db.session.scalars(select(Person.id).where(*conditions).order_by(Person.sort_key, Person.id)
+                             .limit(limit)).all()
+    more = ceiling_reached or len(ids) > ceiling
+    total = ceiling if more else len(ids)
+    if (page - 1) * per_page >= total:  # a page past the end (an old link): show the last one
+        page = max(1, math.ceil(total / per_page))
+    shown = ids[(page - 1) * per_page:page * per_page]
+    items = list(db.session.scalars(select(Person).where(Person.id.in_(shown)).order_by(Person.sort_key, Person.id))) \
+        if shown else []
     return Page(items, total, page, per_page, more)
 
 

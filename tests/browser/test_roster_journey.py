@@ -77,6 +77,13 @@ def test_roster_journey(page, portal_url, live_server):
     expect(page.locator("#people .count")).to_contain_text("khớp “tran thi huong”")
     expect(page).to_have_url(re.compile(r"q=tran"))
     page.screenshot(path=SHOTS.format("4-search"))
+    # ... by the given name alone, with its marks; the row links to the person
+    page.get_by_label("Tìm theo họ tên").fill("HƯỜNG")
+    expect(page.locator("#people .count")).to_contain_text("khớp “HƯỜNG”")
+    page.locator("#people-rows").get_by_role("link", name="Trần Thị Hường", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/rosters/\d+/people/\d+$"))
+    expect(page.locator("main")).to_contain_text("Trần Thị Hường")
+    page.goto(roster_url)
 
     # imports a messy spreadsheet: preview with errors, then confirm
     page.get_by_role("link", name="Nhập từ tệp Excel/CSV").click()

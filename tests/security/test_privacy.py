@@ -76,6 +76,25 @@ def test_the_template_filters(app):
             assert out == "0010*****123 0912*****678"
 
 
+def test_a_list_decides_once_and_shows_what_the_filters_show(app):
+    template = ("{% set shown_cccd, shown_phone = identity_shown(unit) %}"
+                "{% for cccd, phone in people %}{{ shown_cccd(cccd) }} {{ shown_phone(phone) }};{% endfor %}")
+    people = [("001085012123", "0912345678"), (None, "")]
+    for username in ("xa1", "quan", "vanphong", "xa2"):
+        with app.test_request_context():
+            from flask_login import login_user
+
+            login_user(_user(username))
+            out = render_template_string(template, people=people, unit=by_code("00001"))
+            one_by_one = render_template_string(
+                "{% for cccd, phone in people %}{{ cccd | identity(unit) }} {{ phone | phone(unit) }};{% endfor %}",
+                people=people, unit=by_code("00001"))
+        assert out == one_by_one
+        assert out == ("001085012123 0912345678; ;" if EXPECTED[username] else "0010*****123 0912*****678; ;"), username
+    with app.test_request_context():
+        assert render_template_string(template, people=people, unit=None) == "0010*****123 0912*****678; ;"
+
+
 def test_anonymous_sees_masked_values(app):
     with app.test_request_context():
         out = render_template_string("{{ '001085012123' | identity(unit) }}", unit=by_code("00001"))
