@@ -115,7 +115,7 @@ class Person(db.Model):
     # text's page and its bounded count come from one such walk); the zone filter has its own;
     # (roster_id, name_folded) is the covering scan of the sampling points' look-up. Names of
     # three letters or more are found by a trigram index first: GIN pg_trgm on PostgreSQL
-    # (migration 0007), the FTS5 table person_name on SQLite (0008, kept in step by triggers).
+    # (migration 0007), the FTS5 table person_name on SQLite (0009, kept in step by triggers).
     # CCCD and phone prefixes are ranges on the campaign indexes, which also serve duplicate checks.
     __table_args__ = (
         Index("ix_person_roster_sort", "roster_id", "sort_key", "id", "name_folded"),

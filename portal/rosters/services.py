@@ -23,7 +23,7 @@ from portal.units.models import Unit, UnitKind
 EDITABLE = frozenset({RosterStatus.DRAFT, RosterStatus.RETURNED})
 PAGE_SIZE = 50
 COUNT_AHEAD_PAGES = 5  # a text search counts its matches up to this many pages past the one shown
-# SQLite's trigram index of the folded names (migration 0008): its rowid is the person's id.
+# SQLite's trigram index of the folded names (migration 0009): its rowid is the person's id.
 PERSON_NAME_INDEX = table("person_name", column("rowid"))
 TRIGRAM = 3  # the shortest text that index finds
 PERSON_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "cccd", "phone", "address", "zone",
@@ -299,7 +299,7 @@ def search_people(user, roster: Roster, query: str = "", zone: Zone | str | None
 
 def _name_page(conditions, name: str, page: int, per_page: int) -> Page:
     """A name's page. On SQLite a text of three letters or more is first looked up in the
-    trigram index of the folded names (migration 0008), at most as many people as the page
+    trigram index of the folded names (migration 0009), at most as many people as the page
     counts: a rare name is then found and ordered without walking the roster. Two letters, a
     common text (more people than that) and PostgreSQL (which picks its trigram index itself)
     walk the roster's ordered index."""

@@ -1,5 +1,5 @@
 """Name search paths: one letter or two (the ordered walk), three and more (on SQLite the trigram
-index of migration 0008 first), rare and common texts, a zone filter, every page: always the
+index of migration 0009 first), rare and common texts, a zone filter, every page: always the
 people whose folded name holds the text, in the roster's order, counted up to the ceiling.
 The index follows additions, renamings and removals."""
 import math

@@ -11,13 +11,13 @@ drops these triggers: it must create them again (person_name_triggers below).
 
 PostgreSQL: nothing changes.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
