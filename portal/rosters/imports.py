@@ -15,12 +15,11 @@ import xlsxwriter
 from flask import current_app, has_app_context
 from sqlalchemy import delete, select
 
-from portal import audit
+from portal import audit, bulk
 from portal.extensions import db
 from portal.rosters.models import BatchStatus, ImportBatch, ImportRow, Person, Roster, RosterKind
 from portal.rosters.reader import ImportFileError, Limits, read_table
 from portal.rosters.validation import FIELD_LABELS, plain_text, validate_row
-from portal.text import fold
 from portal.timeutil import local_today, utcnow
 from portal.units.models import Unit
 
@@ -81,7 +80,7 @@ def analyse(roster: Roster, filename: str, data: bytes) -> Analysis:
         result = validate_row(raw, kind=roster.kind, today=today, numeric_cccd=row_number in table.numeric_cccd)
         if result.skipped:
             continue
-        outcome = RowOutcome(row_number, raw, result.values, list(result.errors), list(result.warnings))
+        outcome = RowOutcome(row_number, raw, result.values, result.errors, result.warnings)
         if not outcome.errors:
             values = result.values
             if values["cccd"]:
@@ -89,7 +88,7 @@ def analyse(roster: Roster, filename: str, data: bytes) -> Analysis:
                 if first != row_number:
                     outcome.errors.append(("cccd", f"Số CCCD trùng với dòng {first} trong tệp."))
             if not outcome.errors and values["phone"]:
-                key = (fold(values["full_name"]), values["birth_date"] or values["birth_year"], values["phone"])
+                key = (values["name_folded"], values["birth_date"] or values["birth_year"], values["phone"])
                 first = seen_person.setdefault(key, row_number)
                 if first != row_number:
                     outcome.errors.append(("full_name", f"Trùng họ tên, ngày sinh và số điện thoại với dòng {first} trong tệp."))
@@ -128,7 +127,7 @@ def _check_existing(roster: Roster, rows: list[RowOutcome]) -> None:
                 v = row.values
                 same_birth = (hit.birth_date == v["birth_date"]) if v["birth_date"] else (
                     hit.birth_date is None and hit.birth_year == v["birth_year"])
-                if not row.errors and hit.name_folded == fold(v["full_name"]) and same_birth:
+                if not row.errors and hit.name_folded == v["name_folded"] and same_birth:
                     row.errors.append(("full_name", "Người cùng họ tên, ngày sinh và số điện thoại "
                                                     f"{_where(roster, hit.roster_id, hit.name)}."))
 
@@ -172,20 +171,15 @@ def preview_import(actor, roster: Roster, filename: str, data: bytes) -> ImportB
 
 
 def _insert_people(roster: Roster, rows: list[RowOutcome]) -> None:
-    from portal.rosters.services import _stored_values
+    from portal.rosters.services import PERSON_FIELDS, _stored_values
 
     now = utcnow()
-    records = []
-    for row in rows:
-        values = _stored_values(row.values, row.warnings)
-        values.update(roster_id=roster.id, unit_id=roster.unit_id, campaign_id=roster.campaign_id,
-                      created_at=now, updated_at=now)
-        records.append(values)
-        if len(records) == CHUNK:
-            db.session.execute(Person.__table__.insert(), records)  # Core executemany: one statement per chunk
-            records = []
-    if records:
-        db.session.execute(Person.__table__.insert(), records)
+    owner = {"roster_id": roster.id, "unit_id": roster.unit_id, "campaign_id": roster.campaign_id,
+             "created_at": now, "updated_at": now}
+    columns = (*owner, *PERSON_FIELDS, "name_folded", "sort_key", "warnings")
+    # COPY on PostgreSQL, one executemany per chunk elsewhere; rows are made as they are written.
+    bulk.insert_rows(Person.__table__, columns,
+                     (owner | _stored_values(row.values, row.warnings) for row in rows))
     from portal.coverage.services import count_imported_people
 
     count_imported_people(roster.id, roster.campaign_id)  # earlier doses count on the dashboards at once
