@@ -283,3 +283,27 @@ def test_control_characters_never_reach_the_database(login_as):
                                                              "address": "Bản\x07 Mường", "zone": "other"})
     assert added.status_code == 303
     assert db.session.scalars(select(Person.address).where(Person.full_name == "Lò Văn Chín")).one() == "Bản Mường"
+
+
+def test_people_already_in_the_campaign_are_found_across_lookup_chunks(app, monkeypatch):
+    monkeypatch.setattr(imports, "LOOKUP_CHUNK", 2)
+    roster = roster_of()
+    rows = [[1, "Bùi Văn Một", "01/01/1961", "Nam", "001061000001", "", "Số 1", ""],
+            [2, "Bùi Văn Hai", "1962", "Nam", "001062000002", "0912000002", "Số 2", ""],
+            [3, "Bùi Văn Ba", "03/03/1963", "Nam", "001063000003", "", "Số 3", ""],
+            [4, "Bùi Thị Bốn", "04/04/1964", "Nữ", "", "0912000004", "Số 4", ""],
+            [5, "Bùi Thị Năm", "1965", "Nữ", "", "0912000005", "Số 5", ""],
+            [6, "Bùi Thị Sáu", "1966", "Nữ", "", "0912000006", "Số 6", ""]]
+    first = imports.import_file(None, roster, "ds.xlsx", simple_xlsx(rows))
+    assert (len(first.accepted), len(first.rejected)) == (6, 0)
+    # Same phones, but another birth (row 6: a date where a year alone was given): not the same person.
+    again = rows[:5] + [[6, "Bùi Thị Sáu", "06/06/1966", "Nữ", "", "0912000006", "Số 6", ""]]
+    second = imports.import_file(None, roster, "ds.xlsx", simple_xlsx(again), dry_run=True)
+    assert [r.row_number for r in second.accepted] == [7]
+    assert [(r.row_number, r.errors) for r in second.rejected] == [
+        (2, [("cccd", "Số CCCD này đã có trong danh sách.")]),
+        (3, [("cccd", "Số CCCD này đã có trong danh sách.")]),
+        (4, [("cccd", "Số CCCD này đã có trong danh sách.")]),
+        (5, [("full_name", "Người cùng họ tên, ngày sinh và số điện thoại đã có trong danh sách.")]),
+        (6, [("full_name", "Người cùng họ tên, ngày sinh và số điện thoại đã có trong danh sách.")])]
+    db.session.rollback()
