@@ -2,7 +2,6 @@
 import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
 
 # Vietnamese alphabetical order; tone marks rank after the base letter.
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
@@ -22,7 +21,13 @@ def clean(value: str | None) -> str:
     """NFC, trimmed, inner whitespace collapsed."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    # str.split() splits on exactly the characters that `\s` matches (str.isspace): the same
+    # result as a regex substitution and a strip, at a fraction of the cost (a bulk import
+    # calls this several times per row). A text that was clean already is returned itself,
+    # not an equal copy: an import keeps 100,000 rows of them.
+    text = unicodedata.normalize("NFC", str(value))
+    cleaned = " ".join(text.split())
+    return text if cleaned == text else cleaned
 
 
 _VIETNAMESE_MARKS = re.compile("[\u0300-\u036f]")

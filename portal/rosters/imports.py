@@ -14,18 +14,19 @@ from pathlib import Path
 
 import xlsxwriter
 from flask import current_app, has_app_context
-from sqlalchemy import delete, select
+from sqlalchemy import String, any_, delete, func, literal, literal_column, select
+from sqlalchemy.dialects import postgresql
 
-from portal import audit
+from portal import audit, bulk
 from portal.extensions import db
 from portal.rosters.models import BatchStatus, ImportBatch, ImportRow, Person, Roster, RosterKind
 from portal.rosters.reader import ImportFileError, Limits, read_table
 from portal.rosters.validation import FIELD_LABELS, plain_text, validate_row
-from portal.text import fold
 from portal.timeutil import local_today, utcnow
 from portal.units.models import Unit
 
 CHUNK = 1000
+LOOKUP_CHUNK = 5000  # file keys looked up in the campaign per duplicate query
 RAW_FIELDS = ("full_name", "birth", "sex", "cccd", "phone", "address", "zone", "priority_group", "prior_doses")
 RAW_LABELS = {"full_name": "Họ và tên", "birth": "Ngày sinh", "sex": "Giới tính", "cccd": "Số CCCD",
               "phone": "Số điện thoại", "address": "Địa chỉ", "zone": "Khu vực", "priority_group": "Nhóm ưu tiên",
@@ -82,7 +83,7 @@ def analyse(roster: Roster, filename: str, data: bytes) -> Analysis:
         result = validate_row(raw, kind=roster.kind, today=today, numeric_cccd=row_number in table.numeric_cccd)
         if result.skipped:
             continue
-        outcome = RowOutcome(row_number, raw, result.values, list(result.errors), list(result.warnings))
+        outcome = RowOutcome(row_number, raw, result.values, result.errors, result.warnings)
         if not outcome.errors:
             values = result.values
             if values["cccd"]:
@@ -90,7 +91,7 @@ def analyse(roster: Roster, filename: str, data: bytes) -> Analysis:
                 if first != row_number:
                     outcome.errors.append(("cccd", f"Số CCCD trùng với dòng {first} trong tệp."))
             if not outcome.errors and values["phone"]:
-                key = (fold(values["full_name"]), values["birth_date"] or values["birth_year"], values["phone"])
+                key = (values["name_folded"], values["birth_date"] or values["birth_year"], values["phone"])
                 first = seen_person.setdefault(key, row_number)
                 if first != row_number:
                     outcome.errors.append(("full_name", f"Trùng họ tên, ngày sinh và số điện thoại với dòng {first} trong tệp."))
@@ -106,6 +107,15 @@ def _where(roster: Roster, hit_roster_id: int, unit_name: str) -> str:
     return "đã có trong danh sách" if hit_roster_id == roster.id else f"đã có trong danh sách của {unit_name}"
 
 
+def _among(column, keys: list[str]):
+    """`column IN keys` with the keys as one bound value (an array on PostgreSQL, a JSON array
+    read by json_each on SQLite): a chunk of thousands is neither rendered nor parsed key by
+    key, and each key is still one probe of the campaign's (campaign_id, column) index."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(keys, postgresql.ARRAY(String)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(keys))))
+
+
 def _check_existing(roster: Roster, rows: list[RowOutcome]) -> None:
     """Duplicates against people already on a roster of the same kind of this campaign, in chunks."""
     base = (select(Person.cccd, Person.phone, Person.name_folded, Person.birth_date, Person.birth_year,
@@ -114,8 +124,8 @@ def _check_existing(roster: Roster, rows: list[RowOutcome]) -> None:
             .where(Person.campaign_id == roster.campaign_id, Roster.kind == roster.kind))
     by_cccd = {row.values["cccd"]: row for row in rows if row.values["cccd"]}
     keys = list(by_cccd)
-    for start in range(0, len(keys), 500):
-        for hit in db.session.execute(base.where(Person.cccd.in_(keys[start:start + 500]))):
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        for hit in db.session.execute(base.where(_among(Person.cccd, keys[start:start + LOOKUP_CHUNK]))):
             row = by_cccd[hit.cccd]
             row.errors.append(("cccd", f"Số CCCD này {_where(roster, hit.roster_id, hit.name)}."))
     by_phone: dict[str, list[RowOutcome]] = {}
@@ -123,13 +133,13 @@ def _check_existing(roster: Roster, rows: list[RowOutcome]) -> None:
         if row.values["phone"] and not row.errors:
             by_phone.setdefault(row.values["phone"], []).append(row)
     phones = list(by_phone)
-    for start in range(0, len(phones), 500):
-        for hit in db.session.execute(base.where(Person.phone.in_(phones[start:start + 500]))):
+    for start in range(0, len(phones), LOOKUP_CHUNK):
+        for hit in db.session.execute(base.where(_among(Person.phone, phones[start:start + LOOKUP_CHUNK]))):
             for row in by_phone[hit.phone]:
                 v = row.values
                 same_birth = (hit.birth_date == v["birth_date"]) if v["birth_date"] else (
                     hit.birth_date is None and hit.birth_year == v["birth_year"])
-                if not row.errors and hit.name_folded == fold(v["full_name"]) and same_birth:
+                if not row.errors and hit.name_folded == v["name_folded"] and same_birth:
                     row.errors.append(("full_name", "Người cùng họ tên, ngày sinh và số điện thoại "
                                                     f"{_where(roster, hit.roster_id, hit.name)}."))
 
@@ -173,24 +183,23 @@ def preview_import(actor, roster: Roster, filename: str, data: bytes) -> ImportB
 
 
 def _insert_people(roster: Roster, rows: list[RowOutcome]) -> None:
-    from portal.rosters.services import _stored_values
-
     from portal.coverage.services import count_imported_people, count_inserted_people
+    from portal.rosters.services import PERSON_FIELDS, _stored_values
 
     now = utcnow()
-    records = []
+    owner = {"roster_id": roster.id, "unit_id": roster.unit_id, "campaign_id": roster.campaign_id,
+             "created_at": now, "updated_at": now}
+    columns = (*owner, *PERSON_FIELDS, "name_folded", "sort_key", "warnings")
     placed = Counter()  # (zone, priority group): people, for the head counts
-    for row in rows:
-        values = _stored_values(row.values, row.warnings)
-        values.update(roster_id=roster.id, unit_id=roster.unit_id, campaign_id=roster.campaign_id,
-                      created_at=now, updated_at=now)
-        records.append(values)
-        placed[values["zone"], values["priority_group"]] += 1
-        if len(records) == CHUNK:
-            db.session.execute(Person.__table__.insert(), records)  # Core executemany: one statement per chunk
-            records = []
-    if records:
-        db.session.execute(Person.__table__.insert(), records)
+
+    def records():
+        for row in rows:
+            values = owner | _stored_values(row.values, row.warnings)
+            placed[values["zone"], values["priority_group"]] += 1
+            yield values
+
+    # COPY on PostgreSQL, one executemany per chunk elsewhere; rows are made as they are written.
+    bulk.insert_rows(Person.__table__, columns, records())
     count_inserted_people(roster, placed)
     count_imported_people(roster.id, roster.campaign_id)  # earlier doses count on the dashboards at once
 

@@ -176,13 +176,19 @@ def _to_table(rows: list[list], limits: Limits, typed: bool) -> Table:
     if len(rows) - header_index - 1 > limits.max_rows:
         raise ImportFileError(f"Tệp có hơn {limits.max_rows:,} dòng dữ liệu.".replace(",", "."))
     table = Table(columns=columns, headers=headers)
+    fields = list(columns.items())
+    cccd_col = columns.get("cccd") if typed else None
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
+        width = len(row)
         raw = {}
-        for name, col in columns.items():
-            value = row[col] if col < len(row) else ""
-            raw[name] = _cell_text(name, value, typed)
-            if typed and name == "cccd" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        for name, col in fields:
+            value = row[col] if col < width else ""
+            # Text cells (nearly all) are taken as they are; _cell_text shapes the others.
+            raw[name] = value if type(value) is str else _cell_text(name, value, typed)
+        if cccd_col is not None and cccd_col < width:
+            value = row[cccd_col]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
                 table.numeric_cccd.add(index + 1)
         table.rows.append((index + 1, raw))
     return table

@@ -93,7 +93,7 @@ def _stored_values(values: dict, warnings) -> dict:
     stored = {name: values.get(name) for name in PERSON_FIELDS}
     stored["address"] = stored["address"] or ""
     stored["prior_doses"] = stored["prior_doses"] or 0
-    stored["name_folded"] = fold(values["full_name"])
+    stored["name_folded"] = values["name_folded"]
     stored["sort_key"] = sort_key(values["full_name"])
     stored["warnings"] = " ".join(m for _, m in warnings)[:500] or None
     return stored
@@ -116,7 +116,7 @@ def duplicate_errors(roster: Roster, values: dict, exclude_id: int | None = None
         birth = (Person.birth_date == values["birth_date"]) if values.get("birth_date") else and_(
             Person.birth_date.is_(None), Person.birth_year == values["birth_year"])
         hit = db.session.execute(base.where(Person.phone == values["phone"],
-                                            Person.name_folded == fold(values["full_name"]), birth).limit(1)).first()
+                                            Person.name_folded == values["name_folded"], birth).limit(1)).first()
         if hit:
             errors.append(("full_name", _duplicate_message("Người cùng họ tên, ngày sinh và số điện thoại", roster, hit)))
     return errors

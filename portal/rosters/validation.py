@@ -28,6 +28,9 @@ ZONE_WORDS = {
     "high risk": Zone.HIGH_RISK, "high_risk": Zone.HIGH_RISK,
     "khac": Zone.OTHER, "binh thuong": Zone.OTHER, "other": Zone.OTHER,
 }
+# A stored value or one of the words above (a dict look-up: no exception per row of an import).
+_SEX_BY_TEXT = {**{sex.value: sex for sex in Sex}, **SEX_WORDS}
+_ZONE_BY_TEXT = {**{zone.value: zone for zone in Zone}, **ZONE_WORDS}
 # Nhóm ưu tiên tiêm chủng (Nghị quyết 21/NQ-CP, 2021), 1..16.
 PRIORITY_GROUPS = {str(n): f"Nhóm {n}" for n in range(1, 17)}
 
@@ -37,6 +40,9 @@ FOOTER_WORDS = ("nguoi lap", "nguoi lap bieu", "tong cong", "tong so", "xac nhan
 
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)*$")
 _DIGIT_SEPARATORS = re.compile(r"[\s.\-]")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_GROUP_WORD = re.compile(r"^(nhom|group)\s*")
+_SIGNATURE_DATE = re.compile(r"\bngay\b.*\bthang\b")  # "..., ngày 5 tháng 9 năm 2021"
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -67,10 +73,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def plain_text(value) -> str:
     """clean() without control characters (PostgreSQL refuses NUL; none belongs in a roster)."""
-    return clean(_CONTROL.sub("", str(value))) if value is not None else ""
+    if value is None:
+        return ""
+    text = str(value)
+    if not text.isprintable():  # every control character is unprintable: most cells skip the regex
+        text = _CONTROL.sub("", text)
+    return clean(text)
 
 
 def _text(value) -> str:
+    if type(value) is str:  # nearly every cell: no number to look at
+        return plain_text(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -79,7 +92,10 @@ def _text(value) -> str:
 
 
 def normalise_name(value) -> str:
-    name = _text(value)
+    return _name_from_text(_text(value))
+
+
+def _name_from_text(name: str) -> str:
     if not name:
         raise FieldError("Vui lòng nhập họ và tên.")
     if len(name) > MAX_NAME:
@@ -87,6 +103,15 @@ def normalise_name(value) -> str:
     if not _NAME_CHARS.match(name):
         raise FieldError("Họ và tên chỉ gồm chữ cái và dấu cách.")
     return title_name(name)
+
+
+def _name_footer_or_blank(name: str) -> bool:
+    """A row without a birth is skipped when it is blank or a footer (a signature line,
+    "..., ngày 5 tháng 9 năm 2021")."""
+    if not name:
+        return True
+    folded = fold(name)
+    return folded.startswith(FOOTER_WORDS) or bool(_SIGNATURE_DATE.search(folded))
 
 
 def normalise_cccd(value, *, numeric: bool = False) -> str | None:
@@ -120,7 +145,7 @@ def normalise_phone(value) -> str | None:
         value = str(int(value))
         if len(value) == 9:  # a number cell dropped the leading 0
             value = "0" + value
-    text = re.sub(r"[\s.\-()]", "", _text(value))
+    text = _PHONE_SEPARATORS.sub("", _text(value))
     if not text:
         return None
     if text.startswith("+84"):
@@ -182,13 +207,10 @@ def parse_sex(value) -> Sex:
     text = _fold_word(_text(value))
     if not text:
         raise FieldError("Vui lòng chọn giới tính (Nam hoặc Nữ).")
-    try:
-        return Sex(text)
-    except ValueError:
-        pass
-    if text in SEX_WORDS:
-        return SEX_WORDS[text]
-    raise FieldError("Giới tính phải là Nam hoặc Nữ.")
+    sex = _SEX_BY_TEXT.get(text)
+    if sex is None:
+        raise FieldError("Giới tính phải là Nam hoặc Nữ.")
+    return sex
 
 
 def parse_zone(value) -> Zone:
@@ -197,20 +219,17 @@ def parse_zone(value) -> Zone:
     text = _fold_word(_text(value)).replace("-", " ")
     if not text:
         return Zone.OTHER
-    try:
-        return Zone(text)
-    except ValueError:
-        pass
-    if text in ZONE_WORDS:
-        return ZONE_WORDS[text]
-    raise FieldError("Khu vực phải là Phong tỏa, Nguy cơ cao hoặc Khác.")
+    zone = _ZONE_BY_TEXT.get(text)
+    if zone is None:
+        raise FieldError("Khu vực phải là Phong tỏa, Nguy cơ cao hoặc Khác.")
+    return zone
 
 
 def parse_priority_group(value) -> str | None:
     text = _fold_word(_text(value))
     if not text:
         return None
-    number = re.sub(r"^(nhom|group)\s*", "", text)
+    number = _GROUP_WORD.sub("", text)
     if number in PRIORITY_GROUPS:
         return PRIORITY_GROUPS[number]
     raise FieldError("Nhóm ưu tiên phải là một số từ 1 đến 16 (ví dụ: Nhóm 3).")
@@ -250,19 +269,8 @@ def cccd_mismatch_warnings(cccd: str | None, sex: Sex | None, birth_year: int | 
     return warnings
 
 
-def is_footer_or_blank(raw: dict) -> bool:
-    """Blank rows and footer rows (no name and no birth, or a signature line) are skipped."""
-    birth = _birth_raw(raw)
-    birth_text = _text(birth) if not isinstance(birth, (date, datetime)) else "x"
-    if birth_text:
-        return False
-    name = _text(raw.get("full_name"))
-    if not name:
-        return True
-    folded = fold(name)
-    if not birth_text and (folded.startswith(FOOTER_WORDS) or re.search(r"\bngay\b.*\bthang\b", folded)):
-        return True
-    return False
+def _has_birth(birth) -> bool:
+    return isinstance(birth, (date, datetime)) or bool(_text(birth))
 
 
 def _birth_raw(raw: dict):
@@ -272,35 +280,47 @@ def _birth_raw(raw: dict):
     return None
 
 
+# The fields after the CCCD, each checked by one parser of its cell alone, in the order their
+# messages show.
+_COMMON_FIELDS = (("phone", normalise_phone), ("address", normalise_address), ("zone", parse_zone))
+_VACCINATION_FIELDS = _COMMON_FIELDS + (("priority_group", parse_priority_group), ("prior_doses", parse_prior_doses))
+
+
 def validate_row(raw: dict, *, kind: RosterKind, today: date, numeric_cccd: bool = False) -> RowResult:
     """Clean and check one person. `raw` uses the Person column names; the birth may come as
     `birth`, `birth_date` or `birth_year`."""
     result = RowResult()
-    if is_footer_or_blank(raw):
+    # The name and birth cells are cleaned once, for the footer test and for their checks.
+    birth = _birth_raw(raw)
+    name = _text(raw.get("full_name"))
+    if not _has_birth(birth) and _name_footer_or_blank(name):
         result.skipped = True
         return result
     values, errors = result.values, result.errors
-
-    def take(name, parse, *args, **kwargs):
-        try:
-            values[name] = parse(*args, **kwargs)
-        except FieldError as exc:
-            errors.append((name, str(exc)))
-
-    take("full_name", normalise_name, raw.get("full_name"))
     try:
-        values["birth_date"], values["birth_year"] = parse_birth(_birth_raw(raw), today=today)
+        values["full_name"] = _name_from_text(name)
+        values["name_folded"] = fold(values["full_name"])  # the search and duplicate key
+    except FieldError as exc:
+        errors.append(("full_name", str(exc)))
+    try:
+        values["birth_date"], values["birth_year"] = parse_birth(birth, today=today)
     except FieldError as exc:
         errors.append(("birth", str(exc)))
-    take("sex", parse_sex, raw.get("sex"))
-    take("cccd", normalise_cccd, raw.get("cccd"), numeric=numeric_cccd)
-    take("phone", normalise_phone, raw.get("phone"))
-    take("address", normalise_address, raw.get("address"))
-    take("zone", parse_zone, raw.get("zone"))
-    if kind is RosterKind.VACCINATION:
-        take("priority_group", parse_priority_group, raw.get("priority_group"))
-        take("prior_doses", parse_prior_doses, raw.get("prior_doses"))
-    else:
+    try:
+        values["sex"] = parse_sex(raw.get("sex"))
+    except FieldError as exc:
+        errors.append(("sex", str(exc)))
+    try:
+        values["cccd"] = normalise_cccd(raw.get("cccd"), numeric=numeric_cccd)
+    except FieldError as exc:
+        errors.append(("cccd", str(exc)))
+    vaccination = kind is RosterKind.VACCINATION
+    for field_name, parse in (_VACCINATION_FIELDS if vaccination else _COMMON_FIELDS):
+        try:
+            values[field_name] = parse(raw.get(field_name))
+        except FieldError as exc:
+            errors.append((field_name, str(exc)))
+    if not vaccination:
         values["priority_group"], values["prior_doses"] = None, 0
     if "birth_year" in values:
         if today.year - values["birth_year"] > OLDEST_AGE:

@@ -7,8 +7,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
+from portal import bulk
 from portal.extensions import db
-from portal.rosters import imports
+from portal.rosters import imports, services
 from portal.rosters.models import BatchStatus, ImportBatch, Person, Zone
 from tests.rosters.roster_files import (
     MESSY_ACCEPTED, MESSY_REJECTED, MESSY_WARNED, messy_xlsx, simple_xlsx, xml_entity_xlsx, zip_bomb,
@@ -136,21 +137,23 @@ def test_import_is_all_or_nothing_when_the_database_fails_midway(app, login_as, 
     upload(client, roster, simple_xlsx(rows))
     batch = latest_batch(roster)
     assert batch.accepted == 2500
-    real_execute = db.session.execute
+    # Rows are made as they are written (COPY on PostgreSQL, chunks of 1000 here on SQLite):
+    # the 2,200th fails after two chunks, or most of the COPY stream, went to the database.
+    real_stored_values = services._stored_values
     calls = {"n": 0}
 
-    def failing_execute(stmt, params=None, *args, **kw):
-        if isinstance(params, list) and params and "sort_key" in params[0]:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise RuntimeError("disk full")
-        return real_execute(stmt, params, *args, **kw)
+    def failing_stored_values(values, warnings):
+        calls["n"] += 1
+        if calls["n"] == 2200:
+            raise RuntimeError("disk full")
+        return real_stored_values(values, warnings)
 
-    monkeypatch.setattr(db.session, "execute", failing_execute)
+    monkeypatch.setattr(bulk, "CHUNK", 1000)
+    monkeypatch.setattr(services, "_stored_values", failing_stored_values)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.post(f"/rosters/{roster.id}/imports/{batch.id}/commit")
     monkeypatch.undo()
-    assert response.status_code == 500 and calls["n"] == 2
+    assert response.status_code == 500 and calls["n"] == 2200
     db.session.rollback()
     assert count_people(roster) == before
     assert latest_batch(roster).status is BatchStatus.PREVIEW
@@ -280,3 +283,27 @@ def test_control_characters_never_reach_the_database(login_as):
                                                              "address": "Bản\x07 Mường", "zone": "other"})
     assert added.status_code == 303
     assert db.session.scalars(select(Person.address).where(Person.full_name == "Lò Văn Chín")).one() == "Bản Mường"
+
+
+def test_people_already_in_the_campaign_are_found_across_lookup_chunks(app, monkeypatch):
+    monkeypatch.setattr(imports, "LOOKUP_CHUNK", 2)
+    roster = roster_of()
+    rows = [[1, "Bùi Văn Một", "01/01/1961", "Nam", "001061000001", "", "Số 1", ""],
+            [2, "Bùi Văn Hai", "1962", "Nam", "001062000002", "0912000002", "Số 2", ""],
+            [3, "Bùi Văn Ba", "03/03/1963", "Nam", "001063000003", "", "Số 3", ""],
+            [4, "Bùi Thị Bốn", "04/04/1964", "Nữ", "", "0912000004", "Số 4", ""],
+            [5, "Bùi Thị Năm", "1965", "Nữ", "", "0912000005", "Số 5", ""],
+            [6, "Bùi Thị Sáu", "1966", "Nữ", "", "0912000006", "Số 6", ""]]
+    first = imports.import_file(None, roster, "ds.xlsx", simple_xlsx(rows))
+    assert (len(first.accepted), len(first.rejected)) == (6, 0)
+    # Same phones, but another birth (row 6: a date where a year alone was given): not the same person.
+    again = rows[:5] + [[6, "Bùi Thị Sáu", "06/06/1966", "Nữ", "", "0912000006", "Số 6", ""]]
+    second = imports.import_file(None, roster, "ds.xlsx", simple_xlsx(again), dry_run=True)
+    assert [r.row_number for r in second.accepted] == [7]
+    assert [(r.row_number, r.errors) for r in second.rejected] == [
+        (2, [("cccd", "Số CCCD này đã có trong danh sách.")]),
+        (3, [("cccd", "Số CCCD này đã có trong danh sách.")]),
+        (4, [("cccd", "Số CCCD này đã có trong danh sách.")]),
+        (5, [("full_name", "Người cùng họ tên, ngày sinh và số điện thoại đã có trong danh sách.")]),
+        (6, [("full_name", "Người cùng họ tên, ngày sinh và số điện thoại đã có trong danh sách.")])]
+    db.session.rollback()
