@@ -2,6 +2,7 @@
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.campaigns.models import Site
 from portal.extensions import db
@@ -17,7 +18,9 @@ POINT_PAGE, POINT_FRAGMENT = "sampling/point.html", "sampling/partials/_point.ht
 
 
 def _site(site_id: int, ability: Ability, samples: bool) -> Site:
-    site = get_scoped_or_404(Site, site_id, current_user, ability)
+    # The campaign comes with the site: its plan_version tells a recording whether the plan
+    # this process keeps (rounds, targets, routing) is current.
+    site = get_scoped_or_404(Site, site_id, current_user, ability, options=(joinedload(Site.campaign),))
     if (site.kind.samples if samples else site.kind.vaccinates) is False:
         abort(404)
     return site
