@@ -196,7 +196,10 @@ def undo_message(sample: Sample) -> str:
     return f"{text} Ống gộp {tube.code} vẫn đóng, còn {tube.size} người; mẫu tiếp theo không vào ống này."
 
 
-def recent_samples(site: Site, limit: int = 10) -> list[Sample]:
+RECENT_SAMPLES = 10  # the last samples a point shows
+
+
+def recent_samples(site: Site, limit: int = RECENT_SAMPLES) -> list[Sample]:
     """The samples taken last at the site (by time, not by id: imports and demo rows), newest first."""
     return list(db.session.scalars(select(Sample).options(joinedload(Sample.person), joinedload(Sample.tube))
                                    .where(Sample.site_id == site.id).order_by(Sample.taken_at.desc(), Sample.id.desc())
