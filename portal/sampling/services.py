@@ -138,13 +138,12 @@ def record_sample(actor, site: Site, person: Person, now: datetime | None = None
     if last is not None and now - last < REPEAT_GUARD:
         raise SamplingError(f"{person.full_name} vừa được lấy mẫu lúc {to_local(last):%H:%M:%S}.")
     tube = open_tube(site)
-    if tube is None:
+    single = tube is None
+    if single:
         tube = Tube(code=f"TMP-{person.id}-{now.timestamp()}", campaign_id=site.campaign_id, site_id=site.id,
                     unit_id=site.unit_id, lab_unit_id=_routing(site), pooled=False, capacity=1, size=0,
                     status=TubeStatus.CLOSED, created_by_id=actor.id, created_at=now)
         db.session.add(tube)
-        db.session.flush()
-        tube.code = f"XN{tube.id:08d}"
     tube.size += 1
     if tube.pooled and tube.size >= tube.capacity:
         tube.status = TubeStatus.CLOSED
@@ -153,7 +152,9 @@ def record_sample(actor, site: Site, person: Person, now: datetime | None = None
                     site_id=site.id, round_number=round_number, taken_at=now, taken_on=day, pooled=tube.pooled,
                     recorded_by_id=actor.id)
     db.session.add(sample)
-    db.session.flush()
+    db.session.flush()  # the tube and the sample in one flush; a single tube is named after its id
+    if single:
+        tube.code = f"XN{tube.id:08d}"
     count_new_sample(person, round_number, day, plan.targets)
     audit.record(actor, "sample.record", sample, unit=site.unit_id,
                  changes={"person_id": person.id, "tube": tube.code, "round": round_number})
