@@ -56,7 +56,8 @@ def test_a_route_set_by_another_process_reaches_this_one(app, login_as, campaign
     site = site_of("00001")
     a, b = people_of("00001", n=2)
     assert _record(client, site, a).tube.lab_unit_id == by_code("CDC").id
-    db.session.commit()
+    name = campaign.name
+    db.session.commit()  # the tests share one session with the requests: nothing kept from before the change
     script = textwrap.dedent(f"""
         from portal import create_app
         from portal.campaigns import services as campaigns
@@ -66,7 +67,7 @@ def test_a_route_set_by_another_process_reaches_this_one(app, login_as, campaign
 
         app = create_app(make_config({app.config["SQLALCHEMY_DATABASE_URI"]!r}))
         with app.app_context():
-            campaign = campaigns.by_name({campaign.name!r})
+            campaign = campaigns.by_name({name!r})
             campaigns.add_lab(None, campaign, by_code("TTYT-BD"))
             campaigns.set_route(None, campaign, by_code("00001"), by_code("TTYT-BD"))
             db.session.commit()
