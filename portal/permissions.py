@@ -296,10 +296,11 @@ def scoped(stmt, user: User, ability: Ability, unit_column):
     return stmt.where(unit_column.in_(visible_units(user, ability)))
 
 
-def get_scoped_or_404(model, object_id, user: User, ability: Ability, unit_column=None):
-    """Fetch one row by id, or 404 when it is missing or outside the user's units."""
+def get_scoped_or_404(model, object_id, user: User, ability: Ability, unit_column=None, options=()):
+    """Fetch one row by id, or 404 when it is missing or outside the user's units. `options`:
+    loader options (a related row the caller reads anyway, in the same statement)."""
     unit_column = unit_column if unit_column is not None else model.unit_id
-    stmt = scoped(select(model).where(model.id == object_id), user, ability, unit_column)
+    stmt = scoped(select(model).options(*options).where(model.id == object_id), user, ability, unit_column)
     row = db.session.scalars(stmt).first()
     if row is None:
         abort(404)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -21,6 +22,10 @@ class CampaignKind(str, enum.Enum):
         return {"testing": "Xét nghiệm", "vaccination": "Tiêm chủng", "both": "Xét nghiệm và tiêm chủng"}[self.value]
 
 
+def new_plan_version() -> int:
+    return secrets.randbits(62) + 1
+
+
 class Campaign(db.Model):
     __tablename__ = "campaign"
 
@@ -33,6 +38,9 @@ class Campaign(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    # Changes with the rounds, zone targets, labs and routing plan (portal/campaigns/plan.py): a
+    # random number, so that a rolled-back change or a reused id never matches a cached plan.
+    plan_version: Mapped[int] = mapped_column(BigInteger, default=new_plan_version, server_default="0")
 
     unit: Mapped[Unit] = relationship()
 

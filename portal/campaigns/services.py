@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.campaigns.models import Campaign, CampaignKind, CampaignLab, LabRoute, Round, Site, SiteKind, ZoneTarget
+from portal.campaigns.plan import plan_of
 from portal.coverage import arithmetic
 from portal.extensions import db
 from portal.text import clean
@@ -77,9 +78,11 @@ def add_round(actor, campaign: Campaign, starts_on: date, ends_on: date) -> Roun
 
 
 def round_for(campaign_id: int, day: date) -> Round | None:
-    """The round whose window holds the day."""
-    return db.session.scalars(select(Round).where(
-        Round.campaign_id == campaign_id, Round.starts_on <= day, Round.ends_on >= day)).first()
+    """The round whose window holds the day (the rule is the plan's: plan.Plan.round_on)."""
+    number = plan_of(db.session.get(Campaign, campaign_id)).round_on(day)
+    if number is None:
+        return None
+    return db.session.scalars(select(Round).where(Round.campaign_id == campaign_id, Round.number == number)).first()
 
 
 def targets_of(campaign_id: int) -> dict[str, arithmetic.Target]:
@@ -173,12 +176,5 @@ def set_route(actor, campaign: Campaign, area: Unit | None, lab_unit: Unit | Non
 
 
 def lab_for(campaign_id: int, commune: Unit) -> int | None:
-    """The lab unit id for a commune's samples: its own route, else its district's, else the default lab."""
-    areas = [commune.id] + ([commune.parent_id] if commune.parent_id else [])
-    routes = dict(db.session.execute(select(LabRoute.area_id, LabRoute.lab_unit_id).where(
-        LabRoute.campaign_id == campaign_id, LabRoute.area_id.in_(areas))).all())
-    for area in areas:
-        if area in routes:
-            return routes[area]
-    return db.session.scalar(select(CampaignLab.unit_id).where(
-        CampaignLab.campaign_id == campaign_id, CampaignLab.is_default.is_(True)))
+    """The lab unit id for a commune's samples (the rule is the plan's: plan.Plan.lab_for)."""
+    return plan_of(db.session.get(Campaign, campaign_id)).lab_for(commune)

@@ -7,7 +7,7 @@ its figures (`figures`), which roll up by plain addition (`rollup`)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 PENDING, NEGATIVE, POSITIVE, POOL_POSITIVE = "pending", "negative", "positive", "pool_positive"
@@ -78,10 +78,9 @@ def person_state(samples: list[SampleFact], target: Target | None, doses: int = 
     last_individual_result = None
     for s in sorted(samples, key=lambda s: (s.taken_at or datetime.combine(s.taken_on, datetime.min.time()))):
         when = s.taken_at or datetime.combine(s.taken_on, datetime.min.time())
-        bit = 1 << (s.round_number - 1)
+        bit, bit_on_time = _round_bits(s.round_number, s.taken_on, target)
         rounds |= bit
-        if target is not None and s.taken_on <= target.deadline:
-            on_time |= bit
+        on_time |= bit_on_time
         if s.result == PENDING:
             pending += 1
         elif s.result == POSITIVE:
@@ -92,6 +91,21 @@ def person_state(samples: list[SampleFact], target: Target | None, doses: int = 
             last_individual_result = when
     retest = last_pool_positive is not None and (last_individual_result is None or last_individual_result < last_pool_positive)
     return PersonState(rounds, on_time, pending, positive, retest, doses)
+
+
+def _round_bits(round_number: int, taken_on: date, target: Target | None) -> tuple[int, int]:
+    """A sample's bit in the rounds mask, and in the on-time mask (0 when after the deadline)."""
+    bit = 1 << (round_number - 1)
+    return bit, bit if target is not None and taken_on <= target.deadline else 0
+
+
+def with_new_sample(state: PersonState, round_number: int, taken_on: date, target: Target | None) -> PersonState:
+    """The state after one more sample that waits for its result: the same as person_state over
+    all the samples, since a pending sample adds its round bits and one pending, and moves
+    neither `positive` nor `retest` (those follow results only)."""
+    bit, bit_on_time = _round_bits(round_number, taken_on, target)
+    return replace(state, rounds=state.rounds | bit, rounds_on_time=state.rounds_on_time | bit_on_time,
+                   pending=state.pending + 1)
 
 
 def contribution(state: PersonState | None, target: Target | None, priority_group: str = "") -> Counter:

@@ -102,6 +102,38 @@ def refresh_person(person: Person, targets: dict[str, arithmetic.Target] | None 
     return status
 
 
+def count_new_sample(person: Person, round_number: int, day, targets: dict[str, arithmetic.Target]) -> None:
+    """A sample just recorded for `person` (pending): their stored state moves by that one sample
+    (arithmetic.with_new_sample) instead of being re-derived from all their samples, and the
+    counters move by the difference and the day's count, in one statement.
+
+    A person without a state row has no samples and no recorded doses yet (every path that adds
+    either keeps the row), so their state before is that of their earlier doses alone. A row
+    that no longer matches the roster (zone, commune or group) goes the long way: refresh_person."""
+    zone, group = person.zone.value, person.priority_group or ""
+    status = db.session.get(PersonStatus, person.id)
+    if status is None:
+        old_state, old_counts = arithmetic.person_state([], targets.get(zone), person.prior_doses), Counter()
+        status = PersonStatus(person_id=person.id, campaign_id=person.campaign_id, unit_id=person.unit_id, zone=zone,
+                              priority_group=group)
+        db.session.add(status)
+    elif (status.zone, status.unit_id, status.priority_group) == (zone, person.unit_id, group):
+        old_state = arithmetic.PersonState(status.rounds, status.rounds_on_time, status.pending, status.positive,
+                                           status.retest, status.doses)
+        old_counts = arithmetic.contribution(old_state, targets.get(zone), group)
+    else:
+        refresh_person(person, targets)
+        bump_day(person.campaign_id, person.unit_id, zone, day, 1)
+        return
+    new = arithmetic.with_new_sample(old_state, round_number, day, targets.get(zone))
+    status.rounds, status.rounds_on_time, status.pending = new.rounds, new.rounds_on_time, new.pending
+    status.positive, status.retest, status.doses = new.positive, new.retest, new.doses
+    changes = arithmetic.delta(old_counts, arithmetic.contribution(new, targets.get(zone), group))
+    day_key = f"day:{day.isoformat()}"
+    changes[day_key] = changes.get(day_key, 0) + 1
+    bump(person.campaign_id, person.unit_id, zone, changes)
+
+
 def bump_day(campaign_id: int, unit_id: int, zone: str, day, amount: int) -> None:
     bump(campaign_id, unit_id, zone, {f"day:{day.isoformat()}": amount})
 

@@ -1,7 +1,9 @@
 """The sampling point, the vaccination site and the lab bench: each one screen, one request per action."""
-from flask import abort
+from flask import abort, render_template
+from flask_htmx import make_response
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.campaigns.models import Site
 from portal.extensions import db
@@ -9,15 +11,19 @@ from portal.permissions import Ability, get_scoped_or_404, require, visible_unit
 from portal.rosters.models import RosterKind
 from portal.sampling import bp, lab, services
 from portal.sampling.forms import DoseForm, NewPersonForm, PointForm, ResultsForm
+from portal.sampling.models import TubeStatus
 from portal.sampling.services import SamplingError
 from portal.timeutil import local_today
-from portal.web import render
+from portal.web import render, wants_fragment
 
 POINT_PAGE, POINT_FRAGMENT = "sampling/point.html", "sampling/partials/_point.html"
+RECORDED_FRAGMENT = "sampling/partials/_recorded.html"
 
 
 def _site(site_id: int, ability: Ability, samples: bool) -> Site:
-    site = get_scoped_or_404(Site, site_id, current_user, ability)
+    # The campaign comes with the site: its plan_version tells a recording whether the plan
+    # this process keeps (rounds, targets, routing) is current.
+    site = get_scoped_or_404(Site, site_id, current_user, ability, options=(joinedload(Site.campaign),))
     if (site.kind.samples if samples else site.kind.vaccinates) is False:
         abort(404)
     return site
@@ -27,7 +33,8 @@ def _point(site, status=200, *, message=None, error=None, candidates=(), new_per
     form = form or PointForm(formdata=None)
     return render(POINT_PAGE, POINT_FRAGMENT, status, site=site, form=form, message=message, error=error,
                   candidates=candidates, new_person=new_person, tube=services.open_tube(site),
-                  recent=services.recent_samples(site), pool_size=services.pool_size())
+                  recent=services.recent_samples(site), recent_limit=services.RECENT_SAMPLES,
+                  pool_size=services.pool_size())
 
 
 @bp.route("/sites/<int:site_id>")
@@ -41,7 +48,18 @@ def _recorded(site, person):
     where = f"ống gộp {sample.tube.code} ({sample.tube.size}/{sample.tube.capacity})" if sample.pooled \
         else f"ống {sample.tube.code}"
     closed = " Ống đã đủ, đã đóng." if sample.pooled and sample.tube.status.value == "closed" else ""
-    return _point(site, message=f"Đã lấy mẫu {person.full_name}, đợt {sample.round_number}, {where}.{closed}")
+    message = f"Đã lấy mẫu {person.full_name}, đợt {sample.round_number}, {where}.{closed}"
+    if not wants_fragment():
+        return _point(site, message=message)
+    # htmx: the entry part and the new row, not the whole point with its last samples read again.
+    # The tube state is known: a single tube is closed at once, a pool is open until it is full.
+    tube = sample.tube if sample.tube.status is TubeStatus.OPEN else None
+    response = make_response(render_template(RECORDED_FRAGMENT, site=site, form=PointForm(formdata=None),
+                                             message=message, tube=tube, sample=sample,
+                                             pool_size=services.pool_size()),
+                             retarget="#point-entry", reswap="outerHTML")
+    response.vary.add("HX-Request")
+    return response
 
 
 def _qr_person(site, text):

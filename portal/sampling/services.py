@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.campaigns.models import Site
-from portal.campaigns.services import lab_for, round_for
-from portal.coverage.services import bump_day, refresh_person
+from portal.campaigns.plan import plan_of
+from portal.coverage.services import bump_day, count_new_sample, refresh_person
 from portal.extensions import db
 from portal.rosters.models import Person, Roster, RosterKind
 from portal.sampling.models import Dose, Result, Sample, Tube, TubeStatus
@@ -89,7 +89,7 @@ def open_tube(site: Site) -> Tube | None:
 
 
 def _routing(site: Site) -> int:
-    lab = lab_for(site.campaign_id, site.unit)
+    lab = plan_of(site.campaign).lab_for(site.unit)
     if lab is None:
         raise SamplingError("Chiến dịch chưa có phòng xét nghiệm trong kế hoạch phân luồng.")
     return lab
@@ -130,33 +130,34 @@ def record_sample(actor, site: Site, person: Person, now: datetime | None = None
     """One sample for one person at the point: into the open pool, else a single tube."""
     now = now or utcnow()
     day = to_local(now).date()
-    round_ = round_for(site.campaign_id, day)
-    if round_ is None:
+    plan = plan_of(site.campaign)
+    round_number = plan.round_on(day)
+    if round_number is None:
         raise SamplingError(f"Ngày {day:%d/%m/%Y} không thuộc đợt lấy mẫu nào của chiến dịch.")
     last = db.session.scalar(select(func.max(Sample.taken_at)).where(Sample.person_id == person.id))
     if last is not None and now - last < REPEAT_GUARD:
         raise SamplingError(f"{person.full_name} vừa được lấy mẫu lúc {to_local(last):%H:%M:%S}.")
     tube = open_tube(site)
-    if tube is None:
+    single = tube is None
+    if single:
         tube = Tube(code=f"TMP-{person.id}-{now.timestamp()}", campaign_id=site.campaign_id, site_id=site.id,
                     unit_id=site.unit_id, lab_unit_id=_routing(site), pooled=False, capacity=1, size=0,
                     status=TubeStatus.CLOSED, created_by_id=actor.id, created_at=now)
         db.session.add(tube)
-        db.session.flush()
-        tube.code = f"XN{tube.id:08d}"
     tube.size += 1
     if tube.pooled and tube.size >= tube.capacity:
         tube.status = TubeStatus.CLOSED
     # tube=, not tube_id=: the route reads sample.tube, which must not be loaded again.
     sample = Sample(tube=tube, person_id=person.id, campaign_id=site.campaign_id, unit_id=site.unit_id,
-                    site_id=site.id, round_number=round_.number, taken_at=now, taken_on=day, pooled=tube.pooled,
+                    site_id=site.id, round_number=round_number, taken_at=now, taken_on=day, pooled=tube.pooled,
                     recorded_by_id=actor.id)
     db.session.add(sample)
-    db.session.flush()
-    refresh_person(person)
-    bump_day(site.campaign_id, site.unit_id, person.zone.value, day, 1)
+    db.session.flush()  # the tube and the sample in one flush; a single tube is named after its id
+    if single:
+        tube.code = f"XN{tube.id:08d}"
+    count_new_sample(person, round_number, day, plan.targets)
     audit.record(actor, "sample.record", sample, unit=site.unit_id,
-                 changes={"person_id": person.id, "tube": tube.code, "round": round_.number})
+                 changes={"person_id": person.id, "tube": tube.code, "round": round_number})
     return sample
 
 
@@ -196,7 +197,10 @@ def undo_message(sample: Sample) -> str:
     return f"{text} Ống gộp {tube.code} vẫn đóng, còn {tube.size} người; mẫu tiếp theo không vào ống này."
 
 
-def recent_samples(site: Site, limit: int = 10) -> list[Sample]:
+RECENT_SAMPLES = 10  # the last samples a point shows
+
+
+def recent_samples(site: Site, limit: int = RECENT_SAMPLES) -> list[Sample]:
     """The samples taken last at the site (by time, not by id: imports and demo rows), newest first."""
     return list(db.session.scalars(select(Sample).options(joinedload(Sample.person), joinedload(Sample.tube))
                                    .where(Sample.site_id == site.id).order_by(Sample.taken_at.desc(), Sample.id.desc())

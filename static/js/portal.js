@@ -21,6 +21,16 @@
   document.addEventListener("htmx:sendError", function () {
     flash("Không kết nối được tới máy chủ. Vui lòng kiểm tra mạng và thử lại.");
   });
+  // A list that shows its last rows (data-keep-rows="N") gets new rows on top through an
+  // out-of-band swap (the sampling point's last samples): drop the placeholder and the oldest.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-keep-rows]").forEach(function (list) {
+      var keep = parseInt(list.getAttribute("data-keep-rows"), 10);
+      var rows = list.querySelectorAll(":scope > tr:not(.empty-row)");
+      if (rows.length) list.querySelectorAll(":scope > tr.empty-row").forEach(function (row) { row.remove(); });
+      for (var i = keep; i < rows.length; i++) rows[i].remove();
+    });
+  });
   // Let htmx swap 4xx fragments that carry validation messages.
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var status = evt.detail.xhr.status;

@@ -70,6 +70,27 @@ def test_individual_result_before_a_later_positive_pool_does_not_clear_the_retes
     assert state.retest
 
 
+def test_one_new_pending_sample_moves_the_state_as_a_full_rederivation_would():
+    """The sampling point adds a sample to the stored state (with_new_sample) instead of re-reading
+    every sample of the person: both ways must agree, whatever came before, in or after the deadline."""
+    import itertools
+
+    history = [S(1, date(2021, 9, 1), "negative", taken_at=datetime(2021, 9, 1, 8)),
+               S(2, date(2021, 9, 6), "pool_positive", pooled=True, taken_at=datetime(2021, 9, 6, 8)),
+               S(2, date(2021, 9, 7), "positive", taken_at=datetime(2021, 9, 7, 8)),
+               S(3, date(2021, 9, 20), "pending", taken_at=datetime(2021, 9, 20, 8))]
+    new_samples = [S(1, date(2021, 9, 2), taken_at=datetime(2021, 9, 2, 9)),
+                   S(3, date(2021, 9, 15), pooled=True, taken_at=datetime(2021, 9, 15, 23)),
+                   S(4, date(2021, 9, 21), taken_at=datetime(2021, 9, 21, 7))]
+    for target in (ONE, THREE, None):
+        for size in range(len(history) + 1):
+            for before in itertools.combinations(history, size):
+                for new in new_samples:
+                    state = a.person_state(list(before), target, doses=1)
+                    expected = a.person_state([*before, new], target, doses=1)
+                    assert a.with_new_sample(state, new.round_number, new.taken_on, target) == expected
+
+
 def test_doses_count_by_priority_group():
     assert a.contribution(a.PersonState(doses=2), None, "Nhóm 1") == Counter({"dose1:Nhóm 1": 1, "dose2:Nhóm 1": 1})
     assert a.contribution(a.PersonState(doses=1), None, "") == Counter({"dose1:": 1})

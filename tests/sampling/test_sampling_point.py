@@ -224,10 +224,30 @@ def test_recent_samples_are_listed_newest_first(login_as, today_round):
     site = site_of("00001")
     a, b = people_of("00001", n=2)
     _post(client, site, q=a.cccd)
-    response = _post(client, site, q=b.cccd)
-    text = response.data.decode()
+    _post(client, site, q=b.cccd)
+    text = client.get(f"/sampling/sites/{site.id}").text
     assert text.index(b.full_name, text.index("Các mẫu vừa lấy")) < text.index(a.full_name, text.index("Các mẫu vừa lấy"))
     assert services.recent_samples(site)[0].result is Result.PENDING
+
+
+def test_htmx_recording_answers_with_the_entry_and_the_new_row_only(login_as, today_round):
+    """The last samples on screen stay; the new one goes on top (out of band), the entry line is
+    replaced (HX-Retarget), and nothing else is read again. Without htmx: the whole page."""
+    client = login_as("xa1")
+    site = site_of("00001")
+    a, b = people_of("00001", n=2)
+    _post(client, site, q=a.cccd)
+    response = _post(client, site, q=b.cccd)
+    assert response.status_code == 200 and b"</html>" not in response.data
+    assert response.headers["HX-Retarget"] == "#point-entry" and response.headers["HX-Reswap"] == "outerHTML"
+    assert "HX-Request" in response.headers.get("Vary", "")
+    text = response.text
+    assert 'id="point-entry"' in text and f"Đã lấy mẫu {b.full_name}" in text and 'autofocus' in text
+    row = text[text.index('hx-swap-oob="afterbegin:#recent-samples"'):]
+    assert b.full_name in row and a.full_name not in text and "Các mẫu vừa lấy" not in text
+    page = client.post(f"/sampling/sites/{site.id}/record", data={"q": people_of("00001", n=3)[2].cccd})
+    assert page.status_code == 200 and b"</html>" in page.data and "HX-Retarget" not in page.headers
+    assert b.full_name in page.text[page.text.index("Các mẫu vừa lấy"):]
 
 
 def test_a_stranger_is_added_through_the_roster_rules_and_sampled_in_one_request(login_as, today_round):
