@@ -4,14 +4,14 @@ Each worker process keeps a campaign's rounds, zone targets and routing plan in 
 sampling point; the version, read with the site on every recording, tells it when to read them
 again (portal/campaigns/plan.py). Existing campaigns start at 0: a process starts empty.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
