@@ -169,6 +169,39 @@ def log_in(client, username: str) -> None:
         session["login_at"] = session["seen_at"] = utcnow().timestamp()
 
 
+def post_at_once(app, username: str, writers: int, each: int, post) -> tuple[list[int], list[str]]:
+    """`writers` clients signed in as `username` start together (a barrier, one thread each) and
+    each sends `each` requests, `post(client, writer, i)` returning the response. Returns the
+    status codes and the exceptions that escaped (as text)."""
+    import threading
+
+    db.session.commit()
+    db.session.remove()
+    clients = []
+    for _ in range(writers):
+        client = app.test_client()
+        log_in(client, username)
+        clients.append(client)
+    db.session.remove()
+    statuses, errors = [], []
+    start = threading.Barrier(writers)
+
+    def work(n):
+        start.wait()
+        try:
+            for i in range(each):
+                statuses.append(post(clients[n], n, i).status_code)
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, errors
+
+
 @pytest.fixture
 def login_as(client):
     def _login(username: str):

@@ -2,7 +2,6 @@
 removes or imports people keeps them equal to a fresh count of the rosters, at once (no cache),
 also when two clerks add people to the same commune at the same time."""
 import re
-import threading
 from collections import Counter
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -18,7 +17,7 @@ from portal.rosters.models import Person, Roster, RosterKind, RosterStatus
 from portal.timeutil import local_today
 from portal.units.models import Unit
 from portal.units.services import by_code
-from tests.conftest import log_in
+from tests.conftest import post_at_once
 from tests.rosters.roster_helpers import person_data, roster_of
 from tests.sampling.conftest import as_user
 
@@ -224,31 +223,9 @@ def test_two_clerks_adding_people_to_one_commune_at_once_lose_no_count(app):
     roster = roster_of("00001")
     roster_id, key = roster.id, (roster.unit_id, "lockdown", "people")
     before = head_counters(campaign_id)
-    db.session.commit()
-    db.session.remove()
-    clients = []
-    for _ in range(CLERKS):
-        client = app.test_client()
-        log_in(client, "xa1")
-        clients.append(client)
-    db.session.remove()
-    statuses, errors = [], []
-    start = threading.Barrier(CLERKS)
-
-    def work(n):
-        start.wait()
-        try:
-            for i in range(EACH):
-                data = person_data(full_name="Hà Thị Cùng Lúc", cccd="", phone="", zone="lockdown")
-                statuses.append(clients[n].post(f"/rosters/{roster_id}/people", data=data).status_code)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLERKS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    data = person_data(full_name="Hà Thị Cùng Lúc", cccd="", phone="", zone="lockdown")
+    statuses, errors = post_at_once(app, "xa1", CLERKS, EACH,
+                                    lambda client, n, i: client.post(f"/rosters/{roster_id}/people", data=data))
     assert errors == [] and statuses == [303] * (CLERKS * EACH)
     after = head_counters(campaign_id)
     assert after[key] == before[key] + CLERKS * EACH

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
-from tests.conftest import log_in
+from tests.conftest import log_in, post_at_once
 from tests.figures import count
 
 WRITERS = 4
@@ -18,32 +18,8 @@ def test_concurrent_form_posts_all_succeed(app):
     ids = {u.username: u.id for u in db.session.scalars(select(User))}
     targets = ["xa1", "xa2", "quan", "thuky"]
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    db.session.commit()
-    db.session.remove()
-    clients = []
-    for _ in range(WRITERS):
-        client = app.test_client()
-        log_in(client, "admin")
-        clients.append(client)
-    db.session.remove()
-    statuses, errors = [], []
-    start = threading.Barrier(WRITERS)
-
-    def work(n):
-        client = clients[n]
-        start.wait()
-        try:
-            for i in range(EACH):
-                response = client.post(f"/admin/users/{ids[targets[n]]}", data={"full_name": f"Tên Mới {n} {i}"})
-                statuses.append(response.status_code)
-        except Exception as exc:  # noqa: BLE001 - a locked database must not escape
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses, errors = post_at_once(app, "admin", WRITERS, EACH, lambda client, n, i: client.post(
+        f"/admin/users/{ids[targets[n]]}", data={"full_name": f"Tên Mới {n} {i}"}))
     count("concurrent_writes", WRITERS * EACH)
     count("server_errors", sum(1 for s in statuses if s >= 500))
     assert errors == []
